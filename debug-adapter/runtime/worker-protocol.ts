@@ -1,0 +1,28 @@
+// Messages between the controlling thread and the runtime worker. Structured clone carries
+// bigints and Uint8Arrays as they are, so events cross unchanged.
+import type { RuntimeEvent } from './events';
+import type { RunOptions } from './run-options';
+import type { RunResult } from './run-result';
+
+/** Layout of the shared control word (Int32Array over a SharedArrayBuffer). */
+export const CONTROL = {
+  /** 0 = run, 1 = pause requested, 2 = terminate requested. */
+  STATE: 0,
+  /** Bumped by the controller to wake a paused worker. */
+  WAKE: 1,
+  SIZE: 2,
+} as const;
+
+export const STATE_RUN = 0;
+export const STATE_PAUSE = 1;
+export const STATE_TERMINATE = 2;
+
+export interface WorkerStart {
+  options: RunOptions;
+  control: SharedArrayBuffer;
+}
+
+export type WorkerMessage =
+  | { type: 'events'; events: RuntimeEvent[] }
+  | { type: 'done'; result: RunResult }
+  | { type: 'failed'; message: string };
