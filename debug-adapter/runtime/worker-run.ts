@@ -1,0 +1,85 @@
+// The controlling side of a run: starts the runtime worker, relays its events, and can pause,
+// resume or end it. The module never runs on the caller's thread, so a runaway module never
+// blocks the caller (the VS Code extension host, the adapter process, the CLI).
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { RuntimeEvent } from './events';
+import type { RunOptions } from './run-options';
+import type { RunResult } from './run-result';
+import { CONTROL, STATE_PAUSE, STATE_RUN, STATE_TERMINATE, type WorkerMessage, type WorkerStart } from './worker-protocol';
+
+export interface RunHandle {
+  /** Resolves when the module exits, traps or is terminated; never rejects. */
+  readonly done: Promise<RunResult>;
+  pause(): void;
+  resume(): void;
+  /** Ends the run now, even a module stuck in an infinite loop. */
+  terminate(): Promise<void>;
+}
+
+/** The worker entry: the bundled `.js` beside this file, or the `.ts` source under tsx. */
+function workerEntry(): { file: string; execArgv: string[] } {
+  const js = fileURLToPath(new URL('./runtime-worker.js', import.meta.url));
+  if (existsSync(js)) return { file: js, execArgv: [] };
+  const ts = fileURLToPath(new URL('./runtime-worker.ts', import.meta.url));
+  return { file: ts, execArgv: ['--import', 'tsx'] };
+}
+
+function emptyResult(exitCode: number, loadError: string): RunResult {
+  return {
+    exitCode,
+    fuelConsumed: 0n,
+    functions: [],
+    memory: { initialBytes: 0, peakBytes: 0, finalBytes: 0 },
+    wallMs: 0,
+    loadError,
+  };
+}
+
+export function startRun(options: RunOptions, onEvent: (e: RuntimeEvent) => void): RunHandle {
+  const control = new SharedArrayBuffer(CONTROL.SIZE * 4);
+  const ctl = new Int32Array(control);
+  const { file, execArgv } = workerEntry();
+  const start: WorkerStart = { options, control };
+  const worker = new Worker(file, { workerData: start, execArgv, stdout: false, stderr: false });
+  let settled = false;
+  let terminated = false;
+  let resolveDone!: (r: RunResult) => void;
+  const done = new Promise<RunResult>((r) => (resolveDone = r));
+  const finish = (r: RunResult): void => {
+    if (settled) return;
+    settled = true;
+    resolveDone(r);
+  };
+  worker.on('message', (m: WorkerMessage) => {
+    if (m.type === 'events') for (const e of m.events) onEvent(e);
+    else if (m.type === 'done') finish(m.result);
+    else if (m.type === 'failed') finish(emptyResult(1, m.message));
+  });
+  worker.on('error', (err) => finish(emptyResult(1, `runtime worker failed: ${err.message}`)));
+  worker.on('exit', (code) => {
+    if (terminated) finish(emptyResult(130, 'terminated'));
+    else finish(emptyResult(code || 1, `runtime worker exited (${code}) before the module finished`));
+  });
+  const wake = (): void => {
+    Atomics.add(ctl, CONTROL.WAKE, 1);
+    Atomics.notify(ctl, CONTROL.WAKE);
+  };
+  return {
+    done,
+    pause() {
+      Atomics.store(ctl, CONTROL.STATE, STATE_PAUSE);
+    },
+    resume() {
+      Atomics.store(ctl, CONTROL.STATE, STATE_RUN);
+      wake();
+    },
+    async terminate() {
+      terminated = true;
+      Atomics.store(ctl, CONTROL.STATE, STATE_TERMINATE);
+      wake();
+      await worker.terminate();
+    },
+  };
+}
