@@ -4,8 +4,14 @@
 // objects lives in instructions.ts; both are driven by the operator table in opcodes.ts.
 
 import { WasmDecodeError, hex } from './errors';
-import { IMM_KINDS, OPS_FC, OPS_FD, OPS_FE, OPS_MAIN, UNSUPPORTED_PREFIXES, type ImmKind, type OpInfo } from './opcodes';
-import { leb, readS32, readS33, readU32, readU64Num, s64Width } from './leb128';
+import * as opcodes from './opcodes';
+import type { ImmKind, OpInfo } from './opcodes';
+import * as leb128 from './leb128';
+
+// Imported bindings copied into module constants: when this file runs as CommonJS (tsx, some
+// bundles) every imported name is a getter call, which costs more than the scan itself.
+const { IMM_KINDS, OPS_FC, OPS_FD, OPS_FE, OPS_MAIN, UNSUPPORTED_PREFIXES } = opcodes;
+const { leb, readS32, readS33, readU32, readU64Num, s64Width } = leb128;
 
 /**
  * The instruction at `start`, as filled in by scanInstr. Meaning of `idx` / `idx2` by immediate kind:
@@ -105,6 +111,9 @@ export function scanInstr(bytes: Uint8Array, pos: number, limit: number, out: In
   out.op = op;
   out.start = pos;
   out.immStart = p;
+  // Single-byte LEB128s are by far the most common immediates: they are decoded inline, and
+  // everything longer goes through the checked readers.
+  let x: number;
   switch (kind) {
     case K.none:
       break;
@@ -118,18 +127,40 @@ export function scanInstr(bytes: Uint8Array, pos: number, limit: number, out: In
     case K.elem:
     case K.type:
     case K.tag:
-      out.idx = readU32(bytes, p, limit);
-      p = leb.end;
-      break;
-    case K.blocktype:
-      p = blockType(bytes, p, limit, out);
+      if (p < limit && (x = bytes[p]) < 0x80) {
+        out.idx = x;
+        p++;
+      } else {
+        out.idx = readU32(bytes, p, limit);
+        p = leb.end;
+      }
       break;
     case K.i32:
-      out.idx = readS32(bytes, p, limit);
-      p = leb.end;
+      if (p < limit && (x = bytes[p]) < 0x80) {
+        out.idx = (x << 25) >> 25;
+        p++;
+      } else {
+        out.idx = readS32(bytes, p, limit);
+        p = leb.end;
+      }
       break;
     case K.memarg:
-      p = memarg(bytes, p, limit, out);
+      if (p + 1 < limit && (x = bytes[p]) < 0x40 && bytes[p + 1] < 0x80) {
+        out.idx = x;
+        out.idx2 = 0;
+        out.offset = bytes[p + 1];
+        p += 2;
+      } else {
+        p = memarg(bytes, p, limit, out);
+      }
+      break;
+    case K.blocktype:
+      if (p < limit && (x = bytes[p]) < 0x80 && x !== 0x63 && x !== 0x64) {
+        out.idx = (x << 25) >> 25;
+        p++;
+      } else {
+        p = blockType(bytes, p, limit, out);
+      }
       break;
     case K.i64:
       p += s64Width(bytes, p, limit);
@@ -149,8 +180,11 @@ export function scanInstr(bytes: Uint8Array, pos: number, limit: number, out: In
         throw new WasmDecodeError(p, 'br_table too long', `${n} targets but only ${limit - p} bytes left`);
       }
       for (let i = 0; i < n; i++) {
-        readU32(bytes, p, limit);
-        p = leb.end;
+        if (bytes[p] < 0x80 && p < limit) p++;
+        else {
+          readU32(bytes, p, limit);
+          p = leb.end;
+        }
       }
       out.idx = n;
       out.idx2 = readU32(bytes, p, limit);

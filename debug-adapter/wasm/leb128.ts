@@ -20,7 +20,38 @@ function truncatedLeb(start: number, kind: string): never {
 
 /** Unsigned 32-bit. */
 export function readU32(b: Uint8Array, pos: number, limit: number): number {
-  if (pos < limit) {
+  if (pos + 5 <= limit) {
+    // Unrolled fast path when a full 5-byte LEB fits; malformed last bytes fall to the slow path.
+    let x = b[pos];
+    if (x < 0x80) {
+      leb.end = pos + 1;
+      return x;
+    }
+    let r = x & 0x7f;
+    x = b[pos + 1];
+    r |= (x & 0x7f) << 7;
+    if (x < 0x80) {
+      leb.end = pos + 2;
+      return r;
+    }
+    x = b[pos + 2];
+    r |= (x & 0x7f) << 14;
+    if (x < 0x80) {
+      leb.end = pos + 3;
+      return r;
+    }
+    x = b[pos + 3];
+    r |= (x & 0x7f) << 21;
+    if (x < 0x80) {
+      leb.end = pos + 4;
+      return r;
+    }
+    x = b[pos + 4];
+    if (x < 0x10) {
+      leb.end = pos + 5;
+      return (r | (x << 28)) >>> 0;
+    }
+  } else if (pos < limit) {
     const x = b[pos];
     if (x < 0x80) {
       leb.end = pos + 1;
@@ -51,7 +82,33 @@ function readU32Slow(b: Uint8Array, start: number, limit: number): number {
 
 /** Signed 32-bit (i32.const). */
 export function readS32(b: Uint8Array, pos: number, limit: number): number {
-  if (pos < limit) {
+  if (pos + 5 <= limit) {
+    let x = b[pos];
+    if (x < 0x80) {
+      leb.end = pos + 1;
+      return (x << 25) >> 25;
+    }
+    let r = x & 0x7f;
+    x = b[pos + 1];
+    r |= (x & 0x7f) << 7;
+    if (x < 0x80) {
+      leb.end = pos + 2;
+      return (r << 18) >> 18;
+    }
+    x = b[pos + 2];
+    r |= (x & 0x7f) << 14;
+    if (x < 0x80) {
+      leb.end = pos + 3;
+      return (r << 11) >> 11;
+    }
+    x = b[pos + 3];
+    r |= (x & 0x7f) << 21;
+    if (x < 0x80) {
+      leb.end = pos + 4;
+      return (r << 4) >> 4;
+    }
+    // 5-byte values take the checked loop below (last-byte sign checks).
+  } else if (pos < limit) {
     const x = b[pos];
     if (x < 0x80) {
       leb.end = pos + 1;
