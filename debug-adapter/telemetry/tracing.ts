@@ -636,7 +636,8 @@ export class RunTracer {
     });
     const outcome = await Promise.race([done, expired]);
     if (timer) clearTimeout(timer);
-    if (outcome === 'timeout') timedOut = true;
+    // The batch processor gives up with a bare "Timeout" when the collector never answers.
+    if (outcome === 'timeout' || error === 'Timeout') timedOut = true;
     const exported = this.counting?.exported ?? 0;
     const failed = this.counting?.failed ?? 0;
     const sampled = this.collector.spans.filter((s) => (s.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0).length;
