@@ -108,14 +108,18 @@ test('the report summarizes the fixture metrics, with the host stats', () => {
   for (const e of r.drained) rec.onEvent(e);
   const report = rec.finish({
     exitCode: 0, fuelConsumed: 1000n, functions: [], memory: { initialBytes: 65536, finalBytes: 65536 }, wallMs: 1,
-    metrics: { mode: 'buffered', stats: r.host.stats },
+    metrics: { mode: 'buffered', stats: r.host.stats, timers: r.host.timerTotals() },
   });
   const m = report.metrics;
   assert.equal(m.mode, 'buffered');
   assert.equal(m.timerUnit, 'fuel');
   assert.deepEqual(m.counters.find((c) => c.name === 'requests'), { name: 'requests', count: 2, sum: 3, min: 1, max: 2, last: 2 });
-  assert.deepEqual(m.gauges.find((g) => g.name === 'queue.depth'), { name: 'queue.depth', count: 2, last: 3, min: 3, max: 7.5 });
-  assert.deepEqual(m.timers, [{ name: 'work', count: 1, total: 1000, min: 1000, max: 1000, mean: 1000 }]);
+  assert.deepEqual(m.gauges.find((g) => g.name === 'queue.depth'), {
+    name: 'queue.depth', count: 2, last: 3, min: 3, max: 7.5,
+    samples: [{ fuel: 0, value: 7.5 }, { fuel: 1000, value: 3 }], samplesOmitted: 0,
+  });
+  // No clock given in buffered mode: fuel only, the wall time is explicitly unmeasured.
+  assert.deepEqual(m.timers, [{ name: 'work', count: 1, total: 1000, min: 1000, max: 1000, mean: 1000, fuelTotal: 1000, wallMsTotal: null }]);
   assert.equal(m.nonFiniteValues, 1);
   assert.equal(m.stats?.invalidNames, 2);
   assert.doesNotThrow(() => JSON.stringify(report));
@@ -159,4 +163,56 @@ test('guest strings: bounds-checked, unsigned, capped, invalid UTF-8 replaced', 
   const shared = new SharedArrayBuffer(8);
   new Uint8Array(shared).set([111, 107]);
   assert.equal(readGuestString(shared, 0, 2), 'ok');
+});
+
+test('the C fixture (fixtures/c/metrics.wasm) makes exactly the calls expected.json lists', async () => {
+  // node:wasi is only the harness here (the metrics host is what is under test); the real host is
+  // the project's WASI host.
+  const { WASI } = await import('node:wasi');
+  const { openSync, closeSync } = await import('node:fs');
+  const { devNull } = await import('node:os');
+  const root = new URL('../../fixtures/', import.meta.url);
+  const expected = JSON.parse(readFileSync(new URL('expected.json', root), 'utf8')) as {
+    runs: { id: string; metricCalls?: [string, string | number, number?][] }[];
+  };
+  const calls = expected.runs.find((r) => r.id === 'metrics')?.metricCalls;
+  assert.ok(calls, 'expected.json lists the metric calls');
+
+  const sink = openSync(devNull, 'w');
+  try {
+    const wasi = new WASI({ version: 'preview1', args: ['metrics.wasm'], env: {}, stdout: sink, stderr: sink, returnOnExit: true });
+    let t = 0;
+    const host = new ModuleMetricsHost({ mode: 'buffered', now: () => (t += 2) });
+    const module = new WA.Module(readFileSync(new URL('c/metrics.wasm', root)));
+    const instance = new WA.Instance(module, { ...host.importObject(), wasi_snapshot_preview1: wasi.wasiImport });
+    host.attachMemory(instance.exports.memory);
+    const exit = wasi.start(instance as unknown as object);
+    assert.equal(exit, 0);
+    const events = host.drain();
+
+    // Independent expectation: fold expected.json's call list the way the host should.
+    const want: [string, string, number][] = [];
+    const open = new Map<number, string>();
+    for (const [fn, a, b] of calls) {
+      if (fn === 'emit_metric') want.push(['counter', String(a), Number(b)]);
+      else if (fn === 'record_gauge') want.push(['gauge', String(a), Number(b)]);
+      else if (fn === 'start_timer') open.set(Number(b), String(a));
+      else if (fn === 'stop_timer') want.push(['timer', open.get(Number(a))!, 0]);
+    }
+    // Not instrumented here, so no fuel passes: timers are 0 fuel; the virtual clock ticks 2 ms a read.
+    assert.deepEqual(events.map((e) => [e.metric, e.name, e.value]), want);
+    assert.deepEqual(host.stats, { calls: calls.length, dropped: 0, invalidNames: 0, unknownTimerStops: 0, unclosedTimers: 0 });
+    assert.deepEqual(host.timerTotals().map((x) => [x.name, x.count, x.ms]), [['sieve', 1, 2], ['sort', 1, 2]]);
+
+    const rec = new RunRecorder({ deterministic: true });
+    for (const e of events) rec.onEvent(e);
+    const report = rec.finish({ exitCode: 0, fuelConsumed: 0n, functions: [], memory: { initialBytes: 0, finalBytes: 0 }, wallMs: 1, metrics: { mode: 'buffered', stats: host.stats, timers: host.timerTotals() } });
+    const primes = report.metrics.counters.find((c) => c.name === 'primes.found')!;
+    assert.equal(primes.count, 10);
+    assert.equal(primes.sum, 1229);
+    assert.equal(report.metrics.gauges.find((g) => g.name === 'sort.swaps')!.last, 63827);
+    assert.equal(report.metrics.counters.find((c) => c.name === 'items.sorted')!.sum, 500);
+  } finally {
+    closeSync(sink);
+  }
 });

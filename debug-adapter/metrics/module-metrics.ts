@@ -8,10 +8,13 @@
 //
 // Two modes. Buffered (deterministic runs, the default there): a call only copies its name out of
 // guest memory and appends to a buffer; nothing observable to the module depends on the host
-// (handles are a plain counter, timers measure fuel, never wall time), and the buffer becomes
-// MetricEvents after the run (`drain`). Live: each call becomes a MetricEvent at once via the
-// callback, timers in wall-clock ms. In both modes a call never traps and never throws into the
-// guest: bad pointers, bad UTF-8 and unknown handles are counted in `stats` instead.
+// (handles are a plain counter 1, 2, ...; a timer's MetricEvent value is the fuel between start and
+// stop), and the buffer becomes MetricEvents after the run (`drain`). Live: each call becomes a
+// MetricEvent at once via the callback, a timer's value in wall-clock ms. Timers also keep both
+// figures per name (`timerTotals`): fuel always, time when a clock is given (live: performance.now
+// by default; buffered: only the clock the runtime passes, its virtual clock, so reports stay
+// reproducible). A call never traps and never throws into the guest: bad pointers, bad UTF-8 and
+// unknown handles are counted in `stats` instead.
 import type { MetricEvent } from '../runtime/events';
 
 export const METRICS_IMPORT_MODULE = 'wasiscope_metrics';
@@ -27,13 +30,13 @@ export interface ModuleMetricsOptions {
   getFuel?: () => bigint;
   /** Live mode: receives each MetricEvent as it happens. Buffered mode: receives them on drain. */
   onMetric?: (event: MetricEvent) => void;
-  /** Live-mode clock in ms (default performance.now). */
+  /** Clock in ms for timers: live mode defaults to performance.now; buffered mode uses none unless given. */
   now?: () => number;
   /** Buffered mode: calls kept at most (default 1,000,000); beyond, counted as dropped. */
   maxBufferedCalls?: number;
   /** Longest name read, in bytes (default 256); longer names are truncated. */
   maxNameBytes?: number;
-  /** Timers open at once (default 65,536); beyond, start_timer returns 0 and counts as dropped. */
+  /** Timers open at once (default 65,536); beyond, start_timer still returns a handle (never 0) but the timer is counted as dropped. */
   maxOpenTimers?: number;
 }
 
@@ -62,15 +65,24 @@ export interface MetricsImports {
   record_gauge(namePtr: WasmInt, nameLen: WasmInt, value: number): void;
 }
 
+/** Per timer name: how often it ran, the fuel and (when a clock was given) the time it took. */
+export interface ModuleTimerTotals {
+  name: string;
+  count: number;
+  fuel: bigint;
+  /** null when no clock measured it (buffered mode without a virtual clock). */
+  ms: number | null;
+}
+
 type BufferedCall =
   | { op: 'counter' | 'gauge'; name: string; value: number; fuel: bigint }
-  | { op: 'start'; handle: number; name: string; fuel: bigint }
-  | { op: 'stop'; handle: number; fuel: bigint };
+  | { op: 'start'; handle: number; name: string; fuel: bigint; ms: number | null }
+  | { op: 'stop'; handle: number; fuel: bigint; ms: number | null };
 
 interface OpenTimer {
   name: string;
-  /** Live mode only: wall-clock start. */
-  startMs: number;
+  startFuel: bigint;
+  startMs: number | null;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -97,6 +109,7 @@ export class ModuleMetricsHost {
   private readonly buffer: BufferedCall[] = [];
   private readonly timers = new Map<number, OpenTimer>();
   private nextHandle = 1;
+  private readonly totals = new Map<string, ModuleTimerTotals>();
   private drained = false;
   private readonly counters: ModuleMetricsStats = { calls: 0, dropped: 0, invalidNames: 0, unknownTimerStops: 0, unclosedTimers: 0 };
 
@@ -125,6 +138,11 @@ export class ModuleMetricsHost {
     return { [METRICS_IMPORT_MODULE]: this.imports() };
   }
 
+  /** Per timer name, fuel and time of the completed timers (after drain in buffered mode). */
+  timerTotals(): ModuleTimerTotals[] {
+    return [...this.totals.values()].map((t) => ({ ...t })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
   get stats(): ModuleMetricsStats {
     return { ...this.counters, unclosedTimers: this.drained ? this.counters.unclosedTimers : this.timers.size };
   }
@@ -138,7 +156,7 @@ export class ModuleMetricsHost {
     this.drained = true;
     const out: MetricEvent[] = [];
     if (this.mode === 'buffered') {
-      const open = new Map<number, { name: string; fuel: bigint }>();
+      const open = new Map<number, { name: string; fuel: bigint; ms: number | null }>();
       for (const c of this.buffer) {
         switch (c.op) {
           case 'counter':
@@ -146,13 +164,15 @@ export class ModuleMetricsHost {
             out.push({ kind: 'metric', metric: c.op, name: c.name, value: c.value, fuel: c.fuel });
             break;
           case 'start':
-            open.set(c.handle, { name: c.name, fuel: c.fuel });
+            open.set(c.handle, { name: c.name, fuel: c.fuel, ms: c.ms });
             break;
           case 'stop': {
             const t = open.get(c.handle);
             if (!t) break;
             open.delete(c.handle);
-            out.push({ kind: 'metric', metric: 'timer', name: t.name, value: Number(c.fuel - t.fuel), fuel: c.fuel });
+            const fuel = c.fuel - t.fuel;
+            this.addTotal(t.name, fuel, t.ms !== null && c.ms !== null ? c.ms - t.ms : null);
+            out.push({ kind: 'metric', metric: 'timer', name: t.name, value: Number(fuel), fuel: c.fuel });
             break;
           }
         }
@@ -162,6 +182,22 @@ export class ModuleMetricsHost {
     }
     this.counters.unclosedTimers = this.timers.size;
     return out;
+  }
+
+  private addTotal(name: string, fuel: bigint, ms: number | null): void {
+    const t = this.totals.get(name);
+    if (!t) this.totals.set(name, { name, count: 1, fuel, ms });
+    else {
+      t.count++;
+      t.fuel += fuel;
+      t.ms = t.ms === null || ms === null ? null : t.ms + ms;
+    }
+  }
+
+  /** The timer clock: live mode always has one; buffered mode only the one it was given. */
+  private clock(): number | null {
+    if (this.opts.now) return this.opts.now();
+    return this.mode === 'live' ? performance.now() : null;
   }
 
   private fuel(): bigint {
@@ -199,24 +235,25 @@ export class ModuleMetricsHost {
   }
 
   private startTimer(ptr: WasmInt, len: WasmInt): number {
+    this.counters.calls++;
+    // Handles are a counter only, identical from run to run: nothing host-dependent leaks in.
+    // Never 0 (the C header promises it), even for a timer that could not be recorded.
+    const handle = this.nextHandle;
+    this.nextHandle = (this.nextHandle % 0x7fffffff) + 1;
     try {
-      this.counters.calls++;
       if (this.timers.size >= (this.opts.maxOpenTimers ?? 65536) || (this.mode === 'buffered' && this.buffer.length >= (this.opts.maxBufferedCalls ?? 1_000_000))) {
         this.counters.dropped++;
-        return 0;
+        return handle;
       }
-      // Handles are a counter only, identical from run to run: nothing host-dependent leaks in.
-      const handle = this.nextHandle;
-      this.nextHandle = (this.nextHandle % 0x7fffffff) + 1;
       const fuel = this.fuel();
       const name = this.readName(ptr, len);
-      this.timers.set(handle, { name, startMs: this.mode === 'live' ? this.now() : 0 });
-      if (this.mode === 'buffered') this.buffer.push({ op: 'start', handle, name, fuel });
-      return handle;
+      const ms = this.clock();
+      this.timers.set(handle, { name, startFuel: fuel, startMs: ms });
+      if (this.mode === 'buffered') this.buffer.push({ op: 'start', handle, name, fuel, ms });
     } catch {
       this.counters.dropped++;
-      return 0;
     }
+    return handle;
   }
 
   private stopTimer(handleIn: WasmInt): void {
@@ -230,15 +267,18 @@ export class ModuleMetricsHost {
       }
       this.timers.delete(handle);
       const fuel = this.fuel();
+      const ms = this.clock();
       if (this.mode === 'buffered') {
         if (this.buffer.length >= (this.opts.maxBufferedCalls ?? 1_000_000)) {
           this.counters.dropped++;
           return;
         }
-        this.buffer.push({ op: 'stop', handle, fuel });
+        this.buffer.push({ op: 'stop', handle, fuel, ms });
         return;
       }
-      this.emit({ kind: 'metric', metric: 'timer', name: t.name, value: this.now() - t.startMs, fuel });
+      const elapsed = ms !== null && t.startMs !== null ? ms - t.startMs : 0;
+      this.addTotal(t.name, fuel - t.startFuel, elapsed);
+      this.emit({ kind: 'metric', metric: 'timer', name: t.name, value: elapsed, fuel });
     } catch {
       this.counters.dropped++;
     }
@@ -246,9 +286,5 @@ export class ModuleMetricsHost {
 
   private emit(e: MetricEvent): void {
     this.opts.onMetric?.(e);
-  }
-
-  private now(): number {
-    return this.opts.now ? this.opts.now() : performance.now();
   }
 }

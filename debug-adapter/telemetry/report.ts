@@ -156,15 +156,23 @@ export interface ReportMetricGauge {
   last: number | null;
   min: number | null;
   max: number | null;
+  /** Every reading with the fuel at which it was taken, in order (capped; see samplesOmitted). */
+  samples: { fuel: JsonBigint; value: number }[];
+  samplesOmitted: number;
 }
 
 export interface ReportMetricTimer {
   name: string;
   count: number;
+  /** In `timerUnit`. */
   total: number;
   min: number | null;
   max: number | null;
   mean: number | null;
+  /** Fuel between start and stop, summed (whatever the timerUnit). */
+  fuelTotal?: JsonBigint;
+  /** Time between start and stop, summed, in ms: wall clock live, the virtual clock when buffered; null when unmeasured. */
+  wallMsTotal?: number | null;
 }
 
 export interface ReportMetricsStats {

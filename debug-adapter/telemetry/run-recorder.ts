@@ -4,6 +4,7 @@
 // events, anomalies, growth events) are capped with an "omitted" count, never silently dropped.
 import type { AnomalyEvent, CapabilityEvent, DecodedValue, MemoryEvent, RuntimeEvent, SecurityEvent, TrapInfo } from '../runtime/events';
 import { MetricSummary } from '../metrics/metric-summary';
+import type { ModuleTimerTotals } from '../metrics/module-metrics';
 import { bigintToJson, percentOf } from './fuel-number';
 import {
   REPORT_SCHEMA_VERSION,
@@ -58,8 +59,8 @@ export interface RunFinishInput {
   wallMs: number;
   /** Fuel the runtime attributes to host functions, keyed `module.func` (overrides the default). */
   hostFunctionFuel?: Record<string, bigint>;
-  /** Direct module metrics: how they were collected, and the host's counters. */
-  metrics?: { mode: 'buffered' | 'live'; stats?: ReportMetricsStats };
+  /** Direct module metrics: how they were collected, the host's counters and timer totals. */
+  metrics?: { mode: 'buffered' | 'live'; stats?: ReportMetricsStats; timers?: readonly ModuleTimerTotals[] };
   traceId?: string;
 }
 
@@ -231,6 +232,7 @@ export class RunRecorder {
         input.metrics?.mode ?? (this.metrics.eventCount > 0 ? (this.opts.deterministic ? 'buffered' : 'live') : 'none'),
         (input.metrics?.mode ?? (this.opts.deterministic ? 'buffered' : 'live')) === 'buffered' ? 'fuel' : 'ms',
         input.metrics?.stats,
+        input.metrics?.timers,
       ),
       output: { stdoutBytes: this.stdoutBytes, stderrBytes: this.stderrBytes },
     };

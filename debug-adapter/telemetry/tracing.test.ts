@@ -248,7 +248,7 @@ test('function spans below a fuel threshold are aggregated per parent, and the c
 
   // Fuel is conserved at every parent: kept children + the summary = all children.
   const start = one(spans, '_start');
-  const fuelOf = (s: ReadableSpan): bigint => BigInt(s.attributes[WasiscopeAttr.fuelInclusive] ?? s.attributes[WasiscopeAttr.aggregatedFuel] as number);
+  const fuelOf = (s: ReadableSpan): bigint => BigInt((s.attributes[WasiscopeAttr.fuelInclusive] ?? s.attributes[WasiscopeAttr.aggregatedFuel]) as number);
   const rootFuel = tree.reduce((a, n) => a + n.fuelInclusive, 0n);
   const underStart = spans.filter((s) => parentOf(s) === idOf(start));
   assert.equal(underStart.reduce((a, s) => a + fuelOf(s), 0n), rootFuel);
