@@ -228,6 +228,27 @@ function exprText(bytes: Uint8Array): string {
   }
 }
 
+/** A text-format string literal (quotes included) for a name. */
+function watString(name: string): string {
+  let s = '"';
+  for (const ch of name) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c < 0x20 || c === 0x7f || c === 0x22 || c === 0x5c) s += `\\${c.toString(16).padStart(2, '0')}`;
+    else s += ch;
+  }
+  return `${s}"`;
+}
+
+/** A text-format string literal body for raw bytes. */
+function escapeBytes(b: Uint8Array): string {
+  let s = '';
+  for (const c of b) {
+    if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) s += String.fromCharCode(c);
+    else s += `\\${c.toString(16).padStart(2, '0')}`;
+  }
+  return s;
+}
+
 function vt(t: ValType): string {
   return valTypeName(t);
 }
@@ -252,7 +273,7 @@ export function printModule(m: Module, options: PrintOptions = {}): string {
           : d.kind === 'memory' ? `(memory (;${i};) ${limitsText(d.memory)})`
             : d.kind === 'global' ? `(global (;${i};) ${d.global.mutable ? `(mut ${vt(d.global.type)})` : vt(d.global.type)})`
               : `(tag (;${i};) (type ${d.tag.type}))`;
-    out.push(`${pad}(import ${JSON.stringify(imp.module)} ${JSON.stringify(imp.name)} ${desc})`);
+    out.push(`${pad}(import ${watString(imp.module)} ${watString(imp.name)} ${desc})`);
   }
   m.tables.forEach((t, i) => out.push(`${pad}(table (;${counters.table + i};) ${limitsText(t.type.limits)} ${vt(t.type.elemType)})`));
   m.memories.forEach((l, i) => out.push(`${pad}(memory (;${counters.memory + i};) ${limitsText(l)})`));
@@ -261,7 +282,7 @@ export function printModule(m: Module, options: PrintOptions = {}): string {
     const ty = g.type.mutable ? `(mut ${vt(g.type.type)})` : vt(g.type.type);
     out.push(`${pad}(global (;${counters.global + i};) ${ty} ${exprText(g.init)})`);
   });
-  for (const e of m.exports) out.push(`${pad}(export ${JSON.stringify(e.name)} (${e.kind} ${e.index}))`);
+  for (const e of m.exports) out.push(`${pad}(export ${watString(e.name)} (${e.kind} ${e.index}))`);
   if (m.start !== null) out.push(`${pad}(start ${ctx.func(m.start)})`);
   m.elements.forEach((e, i) => {
     const mode = e.mode === 'active' ? ` (table ${e.table}) (offset ${exprText(e.offset ?? new Uint8Array())})` : e.mode === 'declarative' ? ' declare' : '';
@@ -270,7 +291,8 @@ export function printModule(m: Module, options: PrintOptions = {}): string {
   });
   m.data.forEach((d, i) => {
     const mode = d.mode === 'active' ? ` (memory ${d.memory}) (offset ${exprText(d.offset ?? new Uint8Array())})` : '';
-    out.push(`${pad}(data (;${i};)${mode} ;; ${d.data.length} bytes\n${pad}  )`);
+    const payload = d.data.length <= 4096 ? ` "${escapeBytes(d.data)}"` : ` (; ${d.data.length} bytes ;)`;
+    out.push(`${pad}(data (;${i};)${mode}${payload})`);
   });
   const imported = counters.func;
   for (let i = 0; i < m.bodies.length; i++) out.push(render(printFunctionLines(m, imported + i, ctx)));
