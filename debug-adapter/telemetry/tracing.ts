@@ -115,7 +115,7 @@ export interface RunTracerOptions extends ExporterOptions {
   exporter?: SpanExporter;
   /** Called once per warning (bad traceparent, unreachable collector...). */
   onWarning?: (message: string) => void;
-  /** Wall clock in ms since the epoch (default: high resolution `performance` clock). */
+  /** Wall clock in ms since the epoch (default: a sub-ms clock anchored to Date.now()). */
   clock?: () => number;
 }
 
@@ -260,7 +260,15 @@ class CountingExporter implements SpanExporter {
   }
 }
 
-const defaultClock = (): number => performance.timeOrigin + performance.now();
+/**
+ * Sub-millisecond wall clock anchored to Date.now() when the tracer is made: host-call events carry
+ * Date.now()-based times, and performance.timeOrigin drifts from Date.now() in long-lived processes
+ * (the debug adapter), which would put host calls outside their parent spans.
+ */
+function anchoredClock(): () => number {
+  const offset = Date.now() - performance.now();
+  return () => offset + performance.now();
+}
 
 export class RunTracer {
   readonly config: ResolvedExporterConfig;
@@ -294,7 +302,7 @@ export class RunTracer {
   constructor(options: RunTracerOptions = {}) {
     this.opts = options;
     const env = options.env ?? process.env;
-    this.clock = options.clock ?? defaultClock;
+    this.clock = options.clock ?? anchoredClock();
     this.config = resolveExporterConfig(options, env);
     for (const w of this.config.warnings) this.warn(w);
 
