@@ -1,0 +1,142 @@
+// The guest's file descriptor table: what each number refers to (stdio, a preopened directory, a
+// file or directory opened beneath one), with its base and inheriting rights, its flags and, for
+// files, the cursor the host keeps itself (WASI has no dup, so a per-fd cursor is exact). Also
+// says, for the audit trail, what an fd refers to: `3 (preopen /sandbox)`, `4 (file /sandbox/a)`.
+import * as fs from 'node:fs';
+import { E, FILETYPE } from './wasi-abi';
+import { WasiError } from './wasi-error';
+import type { DirHandle } from './sandbox-resolver';
+
+export type FdKind = 'stdin' | 'stdout' | 'stderr' | 'file' | 'dir';
+
+export interface ReaddirSnapshot {
+  names: string[];
+  types: number[];
+}
+
+export interface FdEntry {
+  kind: FdKind;
+  filetype: number;
+  rightsBase: number;
+  rightsInheriting: number;
+  /** Rights the capability policy withheld: missing one of these is a policy denial. */
+  policyWithheld: number;
+  fdflags: number;
+  /** Guest-visible path for display (`/sandbox/a.txt`); stdio has its stream name. */
+  guestPath: string;
+  /** Set on preopened directories: the name fd_prestat_dir_name reports. */
+  preopenName?: string;
+  /** OS fd for files and directories; -1 for stdio. */
+  osfd: number;
+  /** Directory handle the sandbox walks from (directories only). */
+  dir?: DirHandle;
+  /** File cursor (files only). */
+  position: bigint;
+  /** Index of the preopen this descends from (-1 for stdio). */
+  preopenIndex: number;
+  /** Components from the preopen root to this directory (for checking symlink texts). */
+  depth: string[];
+  /** Directory listing taken at cookie 0 and reused for the following cookies. */
+  readdir?: ReaddirSnapshot;
+  /** Identity captured at open, so a file unlinked while open keeps its inode number. */
+  identityKey?: string;
+}
+
+export class FdTable {
+  private readonly entries = new Map<number, FdEntry>();
+
+  stdio(kind: 'stdin' | 'stdout' | 'stderr', rights: number): void {
+    const fd = kind === 'stdin' ? 0 : kind === 'stdout' ? 1 : 2;
+    this.entries.set(fd, {
+      kind,
+      filetype: FILETYPE.CHARACTER_DEVICE,
+      rightsBase: rights,
+      rightsInheriting: 0,
+      policyWithheld: 0,
+      fdflags: 0,
+      guestPath: kind,
+      osfd: -1,
+      position: 0n,
+      preopenIndex: -1,
+      depth: [],
+    });
+  }
+
+  /** Inserts at the lowest free number from 3 up (deterministic, like POSIX). */
+  add(entry: FdEntry): number {
+    let fd = 3;
+    while (this.entries.has(fd)) fd++;
+    this.entries.set(fd, entry);
+    return fd;
+  }
+
+  has(fd: number): boolean {
+    return this.entries.has(fd);
+  }
+
+  /** The entry, or EBADF (a bad-fd security event unless `quiet`). */
+  get(fd: number, quiet = false): FdEntry {
+    const e = this.entries.get(fd);
+    if (!e) throw new WasiError(E.BADF, `fd ${fd} is not open`, quiet ? undefined : 'bad-fd');
+    return e;
+  }
+
+  peek(fd: number): FdEntry | undefined {
+    return this.entries.get(fd);
+  }
+
+  close(fd: number): void {
+    const e = this.get(fd);
+    this.entries.delete(fd);
+    release(e);
+  }
+
+  /** Moves `from` onto `to` (which must be open; it is closed first). */
+  renumber(from: number, to: number): void {
+    const src = this.get(from);
+    const dst = this.get(to);
+    if (from === to) return;
+    release(dst);
+    this.entries.set(to, src);
+    this.entries.delete(from);
+  }
+
+  describe(fd: number): string {
+    const e = this.entries.get(fd);
+    if (!e) return `${fd} (not open)`;
+    if (e.kind === 'stdin' || e.kind === 'stdout' || e.kind === 'stderr') {
+      return e.guestPath === e.kind ? `${fd} (${e.kind})` : `${fd} (${e.kind} ${e.guestPath})`;
+    }
+    if (e.preopenName !== undefined) return `${fd} (preopen ${e.guestPath})`;
+    return `${fd} (${e.kind} ${e.guestPath})`;
+  }
+
+  /** Closes every OS resource (the host's end of a run). */
+  closeAll(): void {
+    for (const e of this.entries.values()) release(e);
+    this.entries.clear();
+  }
+
+  numbers(): number[] {
+    return [...this.entries.keys()].sort((a, b) => a - b);
+  }
+}
+
+function release(e: FdEntry): void {
+  if (e.dir) e.dir.close();
+  else if (e.osfd >= 0) {
+    try {
+      fs.closeSync(e.osfd);
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
+/** Joins a guest directory path and components for display (`/sandbox` + [a, b] -> `/sandbox/a/b`). */
+export function joinGuest(base: string, parts: readonly string[]): string {
+  if (parts.length === 0) return base;
+  const tail = parts.join('/');
+  if (base === '' || base === '.') return base === '.' ? `./${tail}` : tail;
+  return base.endsWith('/') ? base + tail : `${base}/${tail}`;
+}
