@@ -243,3 +243,15 @@ test('the human summary names fuel, hot functions, capabilities and anomalies', 
   assert.equal(r.metrics.timerUnit, 'fuel');
   assert.ok(s.split('\n').length <= 12);
 });
+
+test('paths: the full guest path is preferred over the path as given, each counted once', async () => {
+  const { pathsInArgs } = await import('./call-paths');
+  assert.deepEqual(pathsInArgs({ fd: '3 (preopen /data)', path: 'a.txt', guest_path: '/data/a.txt', oflags: ['CREAT'] }), ['/data/a.txt']);
+  assert.deepEqual(
+    pathsInArgs({ old_fd: '3 (preopen /d)', old_path: 'a', old_guest_path: '/d/a', new_fd: '3 (preopen /d)', new_path: 'b', new_guest_path: '/d/b' }),
+    ['/d/a', '/d/b'],
+  );
+  // path_symlink: the target (old_path) is not resolved by the host, the link is.
+  assert.deepEqual(pathsInArgs({ old_path: '../outside', fd: '3 (preopen /d)', path: 'link', guest_path: '/d/link' }), ['../outside', '/d/link']);
+  assert.deepEqual(pathsInArgs({ fd: '1 (stdout)', path_len: 3 }), []);
+});

@@ -5,6 +5,7 @@
 import type { AnomalyEvent, CapabilityEvent, DecodedValue, MemoryEvent, RuntimeEvent, SecurityEvent, TrapInfo } from '../runtime/events';
 import { MetricSummary } from '../metrics/metric-summary';
 import type { ModuleTimerTotals } from '../metrics/module-metrics';
+import { pathsInArgs } from './call-paths';
 import { bigintToJson, percentOf } from './fuel-number';
 import {
   REPORT_SCHEMA_VERSION,
@@ -319,22 +320,6 @@ export function decodedToJson(v: DecodedValue): JsonValue {
   if (Array.isArray(v)) return [...v];
   const out: { [k: string]: JsonValue } = {};
   for (const [k, x] of Object.entries(v)) out[k] = decodedToJson(x);
-  return out;
-}
-
-/**
- * The paths a call names: string arguments whose name mentions `path` (`path`, `old_path`,
- * `new_path`, ...), and `path` fields of decoded fds (`{fd: 3, path: 'data'}`).
- */
-export function pathsInArgs(args: Record<string, DecodedValue>): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(args)) {
-    if (typeof v === 'string' && /path/i.test(k)) out.push(v);
-    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const p = (v as { [k: string]: DecodedValue }).path;
-      if (typeof p === 'string' && /path/i.test(k)) out.push(p);
-    }
-  }
   return out;
 }
 

@@ -39,6 +39,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { ATTR_CODE_FUNCTION_NAME, ATTR_ERROR_TYPE, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { AnomalyEvent, CapabilityEvent, DecodedValue, RuntimeEvent, SecurityEvent, SpanEvent, TrapInfo } from '../runtime/events';
+import { pathsInArgs } from './call-paths';
 import { countNodes, exclusiveFuel, type CallTreeNode } from './call-tree';
 import { bigintToJson } from './fuel-number';
 import { resolveExporterConfig, type Env, type ExporterOptions, type ResolvedExporterConfig } from './otel-config';
@@ -713,8 +714,8 @@ export class RunTracer {
       [WasiscopeAttr.hostArgs]: summarize(e.args),
     };
     if (Object.keys(e.results).length > 0) attrs[WasiscopeAttr.hostResults] = summarize(e.results);
-    const path = firstPath(e.args);
-    if (path !== undefined) attrs[ATTR_FILE_PATH] = path;
+    const paths = pathsInArgs(e.args);
+    if (paths.length > 0) attrs[ATTR_FILE_PATH] = paths[0];
     if (e.errno !== 0) attrs[ATTR_ERROR_TYPE] = e.errnoName;
     const span = this.tracer.startSpan(name, { kind: SpanKind.INTERNAL, startTime: start, attributes: attrs }, trace.setSpan(ROOT_CONTEXT, parent.span));
     if (e.denied) span.setStatus({ code: SpanStatusCode.ERROR, message: `${e.errnoName}: denied by the capability policy` });
@@ -867,11 +868,6 @@ function formatDecoded(v: DecodedValue): string {
   return `{${Object.entries(v)
     .map(([k, x]) => `${k}=${formatDecoded(x)}`)
     .join(', ')}}`;
-}
-
-function firstPath(args: Record<string, DecodedValue>): string | undefined {
-  for (const [k, v] of Object.entries(args)) if (typeof v === 'string' && /path/i.test(k)) return v;
-  return undefined;
 }
 
 function basename(p: string): string {

@@ -1,0 +1,18 @@
+// Which paths a host call names, from its decoded arguments. The WASI host records a path both as
+// the guest gave it (`path`, `old_path`, `new_path`) and as the full guest path it resolves to
+// (`guest_path`, `old_guest_path`, `new_guest_path`); the full one is preferred, so a call counts
+// each path once and the same file is one entry whichever directory fd reached it.
+import type { DecodedValue } from '../runtime/events';
+
+export function pathsInArgs(args: Record<string, DecodedValue>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(args)) {
+    if (typeof v !== 'string' || !/path$/i.test(k)) continue;
+    if (!/guest_path$/i.test(k)) {
+      const guestKey = k === 'path' ? 'guest_path' : `${k.slice(0, -4)}guest_path`;
+      if (typeof args[guestKey] === 'string') continue;
+    }
+    out.push(v);
+  }
+  return out;
+}
