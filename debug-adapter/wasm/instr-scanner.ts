@@ -81,6 +81,7 @@ function need(bytes: Uint8Array, p: number, n: number, limit: number, start: num
  * malformed immediates.
  */
 export function scanInstr(bytes: Uint8Array, pos: number, limit: number, out: InstrCursor): void {
+  if (limit > bytes.length) limit = bytes.length; // a limit past the buffer must not read undefined
   if (pos >= limit) throw new WasmDecodeError(pos, 'unexpected end', 'expected an instruction (missing end?)');
   const b0 = bytes[pos];
   let op: OpInfo | undefined;

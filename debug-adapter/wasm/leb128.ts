@@ -62,6 +62,7 @@ export function readU32(b: Uint8Array, pos: number, limit: number): number {
 }
 
 function readU32Slow(b: Uint8Array, start: number, limit: number): number {
+  if (limit > b.length) limit = b.length;
   let result = 0;
   let p = start;
   for (let i = 0; i < 5; i++) {
@@ -115,6 +116,7 @@ export function readS32(b: Uint8Array, pos: number, limit: number): number {
       return (x << 25) >> 25;
     }
   }
+  if (limit > b.length) limit = b.length;
   let result = 0;
   let shift = 0;
   let p = pos;
@@ -139,6 +141,7 @@ export function readS32(b: Uint8Array, pos: number, limit: number): number {
 
 /** Signed 33-bit (block types, heap types): negative values are the one-byte type codes. */
 export function readS33(b: Uint8Array, pos: number, limit: number): number {
+  if (limit > b.length) limit = b.length;
   if (pos < limit) {
     const x = b[pos];
     if (x < 0x80) {
@@ -169,6 +172,7 @@ export function readS33(b: Uint8Array, pos: number, limit: number): number {
 
 /** Unsigned 64-bit as a bigint. */
 export function readU64(b: Uint8Array, pos: number, limit: number): bigint {
+  if (limit > b.length) limit = b.length;
   let p = pos;
   let result = 0n;
   let small = 0;
@@ -194,6 +198,7 @@ export function readU64(b: Uint8Array, pos: number, limit: number): bigint {
  * where only memory64 modules can exceed 2^32). Same validation as readU64.
  */
 export function readU64Num(b: Uint8Array, pos: number, limit: number): number {
+  if (limit > b.length) limit = b.length;
   if (pos < limit) {
     const x = b[pos];
     if (x < 0x80) {
@@ -221,6 +226,7 @@ export function readU64Num(b: Uint8Array, pos: number, limit: number): number {
 
 /** Signed 64-bit (i64.const) as a bigint. */
 export function readS64(b: Uint8Array, pos: number, limit: number): bigint {
+  if (limit > b.length) limit = b.length;
   let p = pos;
   let result = 0n;
   let small = 0;
@@ -272,6 +278,7 @@ export function u64Width(b: Uint8Array, pos: number, limit: number): number {
 }
 
 export function s64Width(b: Uint8Array, pos: number, limit: number): number {
+  if (limit > b.length) limit = b.length;
   let p = pos;
   for (let i = 0; i < 10; i++) {
     if (p >= limit) truncatedLeb(pos, 's64');

@@ -165,3 +165,28 @@ test('every assert_malformed binary module is rejected with a WasmDecodeError', 
   console.log(`assert_malformed binary modules rejected: ${n}`);
   assert.ok(n > 500);
 });
+
+const rubyWasm = fileURLToPath(new URL('../../node_modules/@ruby/3.4-wasm-wasi/dist/ruby.wasm', import.meta.url));
+
+test('a large real module (ruby.wasm, 16 MB) round-trips, bodies included', { skip: !existsSync(rubyWasm) }, () => {
+  const bytes = new Uint8Array(readFileSync(rubyWasm));
+  const m = parseModule(bytes);
+  assert.ok(same(encodeModule(m), bytes), 'parse+write');
+  const forced = encodeModule(m, { forceReencode: true });
+  assert.ok(same(forced, bytes), 'forceReencode');
+  let identical = 0;
+  let shorter = 0;
+  const w = new ByteWriter(1 << 20);
+  for (const b of m.bodies) {
+    const instrs = decodeExpr(bytes, b.codeStart, b.end);
+    w.len = 0;
+    encodeExpr(w, instrs);
+    if (same(w.view(), bytes.subarray(b.codeStart, b.end))) identical++;
+    else {
+      assert.ok(w.len < b.end - b.codeStart);
+      assert.deepEqual(decodeExpr(w.view(), 0, w.len).map(instrShape), instrs.map(instrShape));
+      shorter++;
+    }
+  }
+  console.log(`ruby.wasm: ${m.bodies.length} bodies, ${identical} re-encode identically, ${shorter} shorter (padded LEB128s)`);
+});
