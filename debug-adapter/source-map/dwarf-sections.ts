@@ -19,6 +19,9 @@ export const DEBUG_SECTION_NAMES = [
   '.debug_addr',
   '.debug_ranges',
   '.debug_rnglists',
+  // Not read by this layer; found for the variables layer (DWARF locations).
+  '.debug_loc',
+  '.debug_loclists',
 ] as const;
 export type DebugSectionName = (typeof DEBUG_SECTION_NAMES)[number];
 

@@ -6,7 +6,8 @@
   (global $g (mut i32) (i32.const 0)) ;; an init expression: not in the Code section
 
   (func $classify (export "classify") (param $x i32) (result i32)
-    block $out (result i32) ;; @block
+    (local $r i32)
+    block $out ;; @block
       block $two
         block $one
           block $zero
@@ -15,13 +16,17 @@
           end
           i32.const 100 ;; @case-zero
 
+          local.set $r
           br $out
         end
         i32.const 101
+        local.set $r
         br $out
       end
       i32.const 102
+      local.set $r
     end
+    local.get $r
   ) ;; @classify-close
 
   (func $count (param $n i32) (result i32)
