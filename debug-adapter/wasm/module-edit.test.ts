@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseModule } from './reader';
-import { encodeModule } from './writer';
+import { encodeModule, encodeModuleWithLayout } from './writer';
 import { ByteWriter } from './byte-writer';
 import { addExport, addFuncImport, addFunction, addGlobal, i64ConstExpr, replaceBody, rewriteFuncRefs, setCustomSection } from './module-edit';
 import { writeLocals } from './writer';
@@ -100,4 +100,31 @@ test('adding an import remaps the name section', () => {
   assert.deepEqual([...names.functions], [[1, 'a'], [2, 'b']]);
   assert.equal(again.exports[0].index, 2);
   assert.ok(WA.validate(encodeModule(m)));
+});
+
+test('encodeModuleWithLayout reports where every section and body landed', () => {
+  const m = parseModule(fac);
+  const same = encodeModuleWithLayout(m);
+  assert.deepEqual(Array.from(same.layout.bodyStarts), m.bodies.map((b) => b.start));
+  const forced = encodeModuleWithLayout(m, { forceReencode: true });
+  assert.deepEqual(Array.from(forced.layout.bodyStarts), m.bodies.map((b) => b.start));
+  // Grow body 0 by a nop: every later body moves by one byte, and each lands where reported.
+  const w = new ByteWriter();
+  const b0 = m.bodies[0];
+  w.bytes(m.bytes, b0.start, b0.codeStart);
+  w.op(op('nop'));
+  w.bytes(m.bytes, b0.codeStart, b0.end);
+  replaceBody(m, 0, w.finish());
+  addGlobal(m, { type: I64, mutable: true }, i64ConstExpr(0n));
+  const { bytes, layout } = encodeModuleWithLayout(m);
+  const globalSec = layout.sections.find((s) => s.id === SectionId.Global);
+  assert.ok(globalSec);
+  const shift = globalSec.end - globalSec.start;
+  m.bodies.forEach((b, i) => {
+    const body = b.replacement ?? m.bytes.subarray(b.start, b.end);
+    assert.deepEqual(bytes.subarray(layout.bodyStarts[i], layout.bodyStarts[i] + body.length), body, `body ${i}`);
+    if (i > 0) assert.equal(layout.bodyStarts[i], b.start + shift + 1);
+  });
+  const code = layout.sections.find((s) => s.id === SectionId.Code);
+  assert.ok(code && code.end === bytes.length - (m.bytes.length - (findSection(m, SectionId.Code)?.end ?? 0)));
 });

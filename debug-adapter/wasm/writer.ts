@@ -107,7 +107,28 @@ function plan(m: Module): SectionRecord[] {
   return out;
 }
 
+/** Where things landed in the output of encodeModuleWithLayout. */
+export interface ModuleLayout {
+  /** Every emitted section, in output order (offsets into the output bytes). */
+  sections: { id: SectionId; start: number; contentStart: number; end: number; name?: string }[];
+  /**
+   * For each body (same order as Module.bodies): output offset of its first byte after the size
+   * LEB (the locals declaration); add the locals length to get the first instruction.
+   */
+  bodyStarts: Uint32Array;
+}
+
 export function encodeModule(m: Module, options: EncodeOptions = {}): Uint8Array {
+  return encode(m, options, null).bytes;
+}
+
+/** encodeModule plus the output positions of sections and bodies (for offset maps). */
+export function encodeModuleWithLayout(m: Module, options: EncodeOptions = {}): { bytes: Uint8Array; layout: ModuleLayout } {
+  const layout: ModuleLayout = { sections: [], bodyStarts: new Uint32Array(m.bodies.length) };
+  return { bytes: encode(m, options, layout).bytes, layout };
+}
+
+function encode(m: Module, options: EncodeOptions, layout: ModuleLayout | null): { bytes: Uint8Array } {
   const force = options.forceReencode ?? false;
   const w = new ByteWriter(m.bytes.length + 1024);
   w.bytes(Uint8Array.of(0x00, 0x61, 0x73, 0x6d));
@@ -116,8 +137,14 @@ export function encodeModule(m: Module, options: EncodeOptions = {}): Uint8Array
   w.u8((m.version >>> 16) & 0xff);
   w.u8((m.version >>> 24) & 0xff);
   for (const s of plan(m)) {
+    const start = w.len;
     if (!force && !sectionChanged(m, s)) {
       w.bytes(m.bytes, s.start, s.end);
+      if (layout) {
+        const shift = start - s.start;
+        layout.sections.push({ id: s.id, start, contentStart: s.contentStart + shift, end: w.len, name: s.custom?.name });
+        if (s.id === SectionId.Code) m.bodies.forEach((b, i) => (layout.bodyStarts[i] = b.start + shift));
+      }
       continue;
     }
     if ((s.id === SectionId.Start && m.start === null) || (s.id === SectionId.DataCount && m.dataCount === null)) {
@@ -125,10 +152,16 @@ export function encodeModule(m: Module, options: EncodeOptions = {}): Uint8Array
     }
     w.u8(s.id);
     const mark = w.beginSize();
-    encodeSection(w, m, s, force);
+    encodeSection(w, m, s, force, layout);
+    const before = w.len;
     w.endSize(mark);
+    if (layout) {
+      const width = w.len - before;
+      layout.sections.push({ id: s.id, start, contentStart: mark + width, end: w.len, name: s.custom?.name });
+      if (s.id === SectionId.Code) for (let i = 0; i < layout.bodyStarts.length; i++) layout.bodyStarts[i] += width;
+    }
   }
-  return w.finish();
+  return { bytes: w.finish() };
 }
 
 function vec<T>(w: ByteWriter, items: readonly T[], each: (item: T) => void): void {
@@ -136,7 +169,7 @@ function vec<T>(w: ByteWriter, items: readonly T[], each: (item: T) => void): vo
   for (const it of items) each(it);
 }
 
-function encodeSection(w: ByteWriter, m: Module, s: SectionRecord, force: boolean): void {
+function encodeSection(w: ByteWriter, m: Module, s: SectionRecord, force: boolean, layout: ModuleLayout | null): void {
   switch (s.id) {
     case SectionId.Custom: {
       const c = s.custom;
@@ -220,7 +253,7 @@ function encodeSection(w: ByteWriter, m: Module, s: SectionRecord, force: boolea
       w.u32(m.dataCount ?? m.data.length);
       return;
     case SectionId.Code:
-      writeCode(w, m, force);
+      writeCode(w, m, force, layout);
       return;
     case SectionId.Data:
       vec(w, m.data, (d) => {
@@ -252,22 +285,32 @@ function writeElem(w: ByteWriter, e: ElemSegment): void {
   else vec(w, e.funcs ?? [], (i) => w.u32(i));
 }
 
-function writeCode(w: ByteWriter, m: Module, force: boolean): void {
+function writeCode(w: ByteWriter, m: Module, force: boolean, layout: ModuleLayout | null): void {
   const src = m.bytes;
   w.u32(m.bodies.length);
-  for (const b of m.bodies) {
+  for (let i = 0; i < m.bodies.length; i++) {
+    const b = m.bodies[i];
     if (b.replacement) {
       w.u32(b.replacement.length);
+      if (layout) layout.bodyStarts[i] = w.len;
       w.bytes(b.replacement);
     } else if (force) {
       const mark = w.beginSize();
       writeLocals(w, b);
       w.bytes(src, b.codeStart, b.end);
       w.endSize(mark);
+      if (layout) layout.bodyStarts[i] = mark + (w.len - mark - (b.end - b.codeStart) - localsLength(b));
     } else {
       w.bytes(src, b.sizeStart, b.end);
+      if (layout) layout.bodyStarts[i] = w.len - (b.end - b.start);
     }
   }
+}
+
+function localsLength(b: Pick<FunctionBody, 'locals'>): number {
+  const w = new ByteWriter(16);
+  writeLocals(w, b);
+  return w.len;
 }
 
 /** The locals declaration of a body, as it is encoded at the start of the body. */
