@@ -7,6 +7,9 @@ import { E, FILETYPE } from './wasi-abi';
 import { WasiError } from './wasi-error';
 import type { DirHandle } from './sandbox-resolver';
 
+/** Guest fds are host fds too (one each): a guest must not exhaust the host's. */
+export const MAX_FDS = 4096;
+
 export type FdKind = 'stdin' | 'stdout' | 'stderr' | 'file' | 'dir';
 
 export interface ReaddirSnapshot {
@@ -62,8 +65,12 @@ export class FdTable {
     });
   }
 
-  /** Inserts at the lowest free number from 3 up (deterministic, like POSIX). */
+  /** Inserts at the lowest free number from 3 up (deterministic, like POSIX); EMFILE past MAX_FDS. */
   add(entry: FdEntry): number {
+    if (this.entries.size >= MAX_FDS) {
+      release(entry);
+      throw new WasiError(E.MFILE, `more than ${MAX_FDS} open fds`);
+    }
     let fd = 3;
     while (this.entries.has(fd)) fd++;
     this.entries.set(fd, entry);

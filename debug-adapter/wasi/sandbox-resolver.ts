@@ -29,6 +29,7 @@ export type SandboxBackend = 'procfs' | 'path';
 const O_DIRECTORY = fs.constants.O_DIRECTORY ?? 0;
 const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 export const MAX_SYMLINKS = 40;
+export const PATH_MAX = 4096;
 
 /** A directory the walker stands in. */
 export interface DirHandle {
@@ -197,6 +198,7 @@ export class Sandbox {
    */
   resolve(base: DirHandle, guestPath: string, followFinal: boolean, followTrailing = true): Resolution {
     if (guestPath.length === 0) throw new WasiError(E.NOENT, 'empty path');
+    if (guestPath.length > PATH_MAX) throw new WasiError(E.NAMETOOLONG, `path longer than ${PATH_MAX}`);
     if (guestPath.includes('\0')) throw new WasiError(E.INVAL, 'path contains a NUL byte');
     if (guestPath.startsWith('/')) {
       throw new WasiError(E.NOTCAPABLE, `absolute path "${guestPath}" is outside every capability`, 'sandbox-escape');
