@@ -105,7 +105,11 @@ export class ByteCursor {
     }
   }
 
-  /** Unsigned LEB128 as a number; longer than 2^53 is an error. */
+  /**
+   * Unsigned LEB128 as a number. DWARF allows any length (128-bit constants exist), so long ones
+   * are read to their end and come back approximate above 2^53; every use of a value as a count,
+   * size or index is bounds-checked, so an absurd value ends in an error, not a loop.
+   */
   uleb(): number {
     const start = this.pos;
     let result = 0;
@@ -114,15 +118,12 @@ export class ByteCursor {
       if (this.pos >= this.end) this.fail('truncated LEB128', start);
       const x = this.bytes[this.pos++];
       result += (x & 0x7f) * mul;
-      if ((x & 0x80) === 0) break;
+      if ((x & 0x80) === 0) return result;
       mul *= 128;
-      if (mul > 2 ** 56) this.fail('LEB128 too long', start);
     }
-    if (result > Number.MAX_SAFE_INTEGER) this.fail('LEB128 value too large', start);
-    return result;
   }
 
-  /** Signed LEB128 as a number (exact for |v| < 2^53). */
+  /** Signed LEB128 as a number (exact for |v| < 2^53, approximate beyond, any length). */
   sleb(): number {
     const start = this.pos;
     let result = 0;
@@ -133,7 +134,6 @@ export class ByteCursor {
       x = this.bytes[this.pos++];
       result += (x & 0x7f) * mul;
       mul *= 128;
-      if (mul > 2 ** 63 && x & 0x80) this.fail('LEB128 too long', start);
     } while (x & 0x80);
     if (x & 0x40) result -= mul;
     return result;
@@ -161,7 +161,8 @@ export class ByteCursor {
 export function stringAt(section: Uint8Array | undefined, name: string, offset: number, moduleBase?: number): string {
   if (!section) throw new SourceMapError(name, offset, `string reference into missing section ${name}`);
   if (offset >= section.length) {
-    throw new SourceMapError(name, offset, `string offset past the end of ${name} (size 0x${section.length.toString(16)})`, moduleBase);
+    const at = moduleBase === undefined ? undefined : moduleBase + offset;
+    throw new SourceMapError(name, offset, `string offset past the end of ${name} (size 0x${section.length.toString(16)})`, at);
   }
   return new ByteCursor(section, name, moduleBase, offset).cstr();
 }

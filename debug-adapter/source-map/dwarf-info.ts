@@ -28,6 +28,8 @@ export interface CompileUnit {
   /** DW_AT_stmt_list: the unit's line program offset in .debug_line. */
   stmtList?: number;
   lowPc?: number;
+  /** The unit's code as DWARF address ranges (DW_AT_low_pc/high_pc or DW_AT_ranges), if given. */
+  ranges?: [number, number][];
   strOffsetsBase?: number;
   addrBase?: number;
   rnglistsBase?: number;
@@ -243,7 +245,16 @@ export function readCompileUnits(s: InfoSections): { units: CompileUnit[]; error
       break;
     }
     try {
-      units.push(openUnit(s, off, cache).u.unit);
+      const { u, root } = openUnit(s, off, cache);
+      units.push(u.unit);
+      if (root) {
+        try {
+          const r = pcRanges(u, root.attrs);
+          if (r.length) u.unit.ranges = r;
+        } catch (e) {
+          errors.push(onlyOurs(e));
+        }
+      }
     } catch (e) {
       errors.push(onlyOurs(e));
     }
@@ -308,7 +319,7 @@ function functionsOfUnit(s: InfoSections, offset: number, cache: Map<number, Map
       if (qualified !== undefined) {
         names.set(die.offset, qualified);
       }
-      const ranges = subprogramRanges(u, attrs);
+      const ranges = pcRanges(u, attrs);
       if (ranges.length > 0) {
         if (qualified !== undefined) for (const [low, high] of ranges) if (high > low) out.push({ name: qualified, low, high });
         else {
@@ -334,7 +345,8 @@ function qualify(scope: (string | null)[], name: string): string {
   return parts.length ? `${parts.join('::')}::${name}` : name;
 }
 
-function subprogramRanges(u: UnitContext, attrs: Attrs): [number, number][] {
+/** A DIE's code ranges: low_pc/high_pc, or DW_AT_ranges through .debug_ranges (v2-4) or .debug_rnglists (v5). */
+function pcRanges(u: UnitContext, attrs: Attrs): [number, number][] {
   const low = addr(u, attrs.get(DW_AT_low_pc));
   const highV = attrs.get(DW_AT_high_pc);
   if (low !== undefined && highV) {

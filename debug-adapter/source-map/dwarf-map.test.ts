@@ -124,6 +124,47 @@ for (const name of ['lines-dwarf4.wasm', 'lines-dwarf5.wasm', 'pick-rust.wasm', 
   });
 }
 
+function dwarfdumpUnitRanges(path: string): { offset: number; ranges: [number, number][] }[] {
+  const out = spawnSync('llvm-dwarfdump-14', ['--debug-info', path], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(out.status, 0, out.stderr);
+  return out.stdout
+    .split(/^(?=0x[0-9a-f]+: Compile Unit:)/m)
+    .filter((c) => /^0x[0-9a-f]+: Compile Unit:/.test(c))
+    .map((chunk) => {
+      const root = chunk.split(/\n\s*\n/)[1] ?? '';
+      const hex = (re: RegExp) => {
+        const m = re.exec(root);
+        return m ? parseInt(m[1], 16) : undefined;
+      };
+      const list = /DW_AT_ranges\t\([^\n]*\n((?:\s+\[0x[0-9a-f]+, 0x[0-9a-f]+\)\)?\n?)*)/.exec(root);
+      let ranges: [number, number][] = [];
+      if (list) ranges = [...list[1].matchAll(/\[0x([0-9a-f]+), 0x([0-9a-f]+)\)/g)].map((m) => [parseInt(m[1], 16), parseInt(m[2], 16)]);
+      else {
+        const low = hex(/DW_AT_low_pc\t\(0x([0-9a-f]+)\)/);
+        const high = hex(/DW_AT_high_pc\t\(0x([0-9a-f]+)\)/);
+        if (low !== undefined && high !== undefined) ranges = [[low, high]];
+      }
+      return { offset: parseInt(/^0x([0-9a-f]+)/.exec(chunk)![1], 16), ranges };
+    });
+}
+
+test('compile units: names, comp dirs and code ranges (.debug_ranges, rnglistx) match llvm-dwarfdump-14', { skip: !hasDwarfdump && 'llvm-dwarfdump-14 not installed' }, () => {
+  for (const name of ['lines-dwarf4.wasm', 'lines-dwarf5.wasm', 'pick-rust.wasm']) {
+    const { r } = load(td(name));
+    const theirs = dwarfdumpUnitRanges(fileURLToPath(td(name)));
+    assert.deepEqual(
+      r.units.map((u) => ({ offset: u.offset, ranges: u.ranges ?? [] })),
+      theirs,
+      name,
+    );
+    assert.ok(theirs.some((u) => u.ranges.length > 1), `${name} has a CU with several ranges`);
+  }
+  const v5 = load(td('lines-dwarf5.wasm')).r.units.find((u) => u.name === 'lines.c')!;
+  assert.deepEqual([v5.version, v5.compDir, v5.producer], [5, '/src', 'Debian clang version 14.0.6']);
+  const v4 = load(td('lines-dwarf4.wasm')).r.units.find((u) => u.name === 'lib/util.c')!;
+  assert.deepEqual([v4.version, v4.compDir], [4, '.']);
+});
+
 test('DWARF addresses are Code-payload-relative: every function range starts at a body, every site is an instruction', () => {
   for (const name of ['lines-dwarf4.wasm', 'lines-dwarf5.wasm', 'pick-rust.wasm']) {
     const { wasm, r, map } = load(td(name));
