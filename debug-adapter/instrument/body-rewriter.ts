@@ -1,0 +1,338 @@
+// Streaming rewrite of one function body: scans the original instructions once (scanInstr, no
+// per-instruction objects), copies original byte slices between injection points and writes the
+// injected fuel, deadline and accounting code, recording offset-map points as it goes.
+//
+// What a live run looks like after rewriting (K = the run's cost, F = original function index):
+//   entry:        fc_F += 1; m = fuel; if (m >= deadline) slow(F, off); fuel = m + K
+//   loop header:  t = fuel; if (t >= deadline) slow(F, off); fuel = t + K
+//   after a call: m = fuel; fuel = m + K            (the callee flushed its own share)
+//   otherwise:    fuel += K
+// and before an instruction that leaves the frame (call, return, br to the function label, the
+// final end, throw, tail calls):   fx_F += fuel - m     (m: local "mark", fuel at the last switch)
+// `slow` is an injected function that calls the host's deadline hook and traps (`unreachable`)
+// when the hook says stop, so out-of-fuel is a real trap no wasm exception handler can catch.
+// `m` lives in a local, so the only shared state is `fuel` and the fx/fc globals; when a trap
+// unwinds, the host attributes `fuel - sum(fx)` (exactly the innermost frame's unflushed share).
+//
+// Bytes are written straight into the output buffer (one capacity check per run): this loop runs
+// for every instruction of multi-megabyte modules.
+
+import type { ByteWriter } from '../wasm/byte-writer';
+import { newCursor, scanInstr } from '../wasm/instr-scanner';
+import { op } from '../wasm/opcodes';
+import type { FunctionBody } from '../wasm/module';
+import { readU32, leb } from '../wasm/leb128';
+import type { OffsetMapBuilder } from './offset-map';
+import { RunSplitter, Step } from './run-splitter';
+
+// Opcode bytes of what we emit, taken from the one operator table.
+const GLOBAL_GET = op('global.get').code;
+const GLOBAL_SET = op('global.set').code;
+const LOCAL_GET = op('local.get').code;
+const LOCAL_SET = op('local.set').code;
+const LOCAL_TEE = op('local.tee').code;
+const I32_CONST = op('i32.const').code;
+const I64_CONST = op('i64.const').code;
+const I64_ADD = op('i64.add').code;
+const I64_SUB = op('i64.sub').code;
+const I64_GE_U = op('i64.ge_u').code;
+const IF = op('if').code;
+const END = op('end').code;
+const CALL = op('call').code;
+const EMPTY_BLOCK = 0x40;
+const I64 = 0x7e;
+
+const OP_CALL = op('call');
+const OP_RETURN_CALL = op('return_call');
+const OP_REF_FUNC = op('ref.func');
+
+// Step flags as module constants (read once, not through the module namespace per instruction).
+const S_CUT = Step.CutAfter;
+const S_DEAD = Step.DeadAfter;
+const S_LOOP = Step.LoopHeader;
+const S_FLUSH = Step.Flush;
+const S_FLUSH_RESET = Step.FlushReset;
+const S_RESET = Step.ResetAfter;
+const S_FUNC_END = Step.FuncEnd;
+const S_LIVE = Step.Live;
+const S_GROW = Step.MemoryGrow;
+const S_ENDS_RUN = S_CUT | S_DEAD | S_FUNC_END;
+
+/** Module-wide facts the rewriter needs; built once by instrument.ts. */
+export interface RewriteContext {
+  bytes: Uint8Array;
+  /** Charge every operator on its own (the reference mode). */
+  reference: boolean;
+  /** Emit per-function exclusive fuel and call counts. */
+  perFunction: boolean;
+  fuelGlobal: number;
+  deadlineGlobal: number;
+  /** Output index of the injected function that calls the deadline hook and traps on "stop". */
+  deadlineSlow: number;
+  /** Original number of imported functions; defined functions shift by `funcShift`. */
+  importedFuncs: number;
+  funcShift: number;
+  /** Output function index of the grow-and-report function for each memory index. */
+  growFuncs: number[];
+  out: ByteWriter;
+  map: OffsetMapBuilder;
+}
+
+/** Per-body counts, summed into InstrumentStats. */
+export interface RewriteCounts {
+  runs: number;
+  checks: number;
+  flushes: number;
+}
+
+// Imported functions called per instruction, bound once: under a per-file CommonJS transform (tsx)
+// every use of an imported name is a property getter call.
+const scan = scanInstr;
+
+const cur = newCursor();
+const sub = newCursor();
+const splitter = new RunSplitter();
+let pendBuf: Int32Array = new Int32Array(64);
+
+function growI32(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function putU32(b: Uint8Array, p: number, v: number): number {
+  while (v >= 0x80) {
+    b[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  b[p++] = v;
+  return p;
+}
+
+/** Signed LEB128 of a non-negative value below 2^31. */
+function putS32pos(b: Uint8Array, p: number, v: number): number {
+  while (v >= 0x40) {
+    b[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  b[p++] = v;
+  return p;
+}
+
+function copy(dst: Uint8Array, p: number, src: Uint8Array, from: number, to: number): number {
+  const n = to - from;
+  if (n < 48) {
+    for (let i = 0; i < n; i++) dst[p + i] = src[from + i];
+  } else dst.set(src.subarray(from, to), p);
+  return p + n;
+}
+
+/**
+ * Rewrite `body` (function `funcIndex` in the original index space, with `paramCount` parameters)
+ * into `ctx.out` as locals declaration + code (no size prefix). Offset-map points are recorded in
+ * the coordinates of `ctx.out`; the caller moves them to module offsets.
+ */
+export function rewriteBody(
+  ctx: RewriteContext,
+  body: FunctionBody,
+  funcIndex: number,
+  paramCount: number,
+  fxGlobal: number,
+  fcGlobal: number,
+  counts: RewriteCounts,
+): void {
+  const bytes = ctx.bytes;
+  const w = ctx.out;
+  const map = ctx.map;
+  const perFn = ctx.perFunction;
+  const fuel = ctx.fuelGlobal;
+
+  // Locals: the original groups, then one group of two i64 (mark m, scratch t) at the end, so no
+  // existing local index moves (DWARF and the name section keep pointing at the right locals).
+  let nLocals = 0;
+  for (const l of body.locals) nLocals += l.count;
+  const mLocal = paramCount + nLocals;
+  const tLocal = mLocal + 1;
+  readU32(bytes, body.start, body.codeStart);
+  const groupsEnd = leb.end;
+  w.ensure(body.codeStart - body.start + 16);
+  let b = w.buf;
+  let p = w.len;
+  map.point(body.start, p);
+  p = putU32(b, p, body.locals.length + 1);
+  p = copy(b, p, bytes, groupsEnd, body.codeStart);
+  b[p++] = 2;
+  b[p++] = I64;
+  w.len = p;
+
+  const end = body.end;
+  let pos = body.codeStart;
+  let runStart = pos;
+  // The prefix kind of the pending run: 0 plain, 1 entry, 2 loop header, 3 after call/handler.
+  let prefix = 1;
+  let checkOffset = pos;
+  // Instructions inside the pending run that must be re-encoded (function indices, memory.grow).
+  let pendN = 0;
+  splitter.reset(ctx.reference);
+
+  while (pos < end) {
+    scan(bytes, pos, end, cur);
+    const f = splitter.step(bytes, cur);
+    const o = cur.op;
+    const start = cur.start;
+    pos = cur.end;
+    const reenc = o === OP_CALL || o === OP_RETURN_CALL || o === OP_REF_FUNC || (f & S_GROW) !== 0;
+    if ((f & S_ENDS_RUN) === 0) {
+      if (reenc) {
+        if (pendN === pendBuf.length) pendBuf = growI32(pendBuf);
+        pendBuf[pendN++] = start;
+      }
+      continue;
+    }
+    // The run [runStart, pos) ends with the instruction at `start`.
+    const live = (f & S_LIVE) !== 0;
+    const cost = splitter.runCost;
+    splitter.runCost = 0;
+    w.ensure(pos - runStart + 160 + 8 * pendN);
+    b = w.buf;
+    p = w.len;
+    map.point(runStart, p);
+    if (live) {
+      counts.runs++;
+      if (prefix === 1 || prefix === 2) {
+        counts.checks++;
+        if (prefix === 1 && perFn) {
+          b[p++] = GLOBAL_GET;
+          p = putU32(b, p, fcGlobal);
+          b[p++] = I64_CONST;
+          b[p++] = 1;
+          b[p++] = I64_ADD;
+          b[p++] = GLOBAL_SET;
+          p = putU32(b, p, fcGlobal);
+        }
+        const l = prefix === 1 && perFn ? mLocal : tLocal;
+        b[p++] = GLOBAL_GET;
+        p = putU32(b, p, fuel);
+        b[p++] = LOCAL_TEE;
+        p = putU32(b, p, l);
+        b[p++] = GLOBAL_GET;
+        p = putU32(b, p, ctx.deadlineGlobal);
+        b[p++] = I64_GE_U;
+        b[p++] = IF;
+        b[p++] = EMPTY_BLOCK;
+        b[p++] = I32_CONST;
+        p = putS32pos(b, p, funcIndex);
+        b[p++] = I32_CONST;
+        p = putS32pos(b, p, checkOffset);
+        b[p++] = CALL;
+        p = putU32(b, p, ctx.deadlineSlow);
+        b[p++] = END;
+        if (cost > 0) {
+          b[p++] = LOCAL_GET;
+          p = putU32(b, p, l);
+          b[p++] = I64_CONST;
+          p = putS32pos(b, p, cost);
+          b[p++] = I64_ADD;
+          b[p++] = GLOBAL_SET;
+          p = putU32(b, p, fuel);
+        }
+      } else if (prefix === 3) {
+        b[p++] = GLOBAL_GET;
+        p = putU32(b, p, fuel);
+        if (cost > 0) {
+          b[p++] = LOCAL_TEE;
+          p = putU32(b, p, mLocal);
+          b[p++] = I64_CONST;
+          p = putS32pos(b, p, cost);
+          b[p++] = I64_ADD;
+          b[p++] = GLOBAL_SET;
+          p = putU32(b, p, fuel);
+        } else {
+          b[p++] = LOCAL_SET;
+          p = putU32(b, p, mLocal);
+        }
+      } else if (cost > 0) {
+        b[p++] = GLOBAL_GET;
+        p = putU32(b, p, fuel);
+        b[p++] = I64_CONST;
+        p = putS32pos(b, p, cost);
+        b[p++] = I64_ADD;
+        b[p++] = GLOBAL_SET;
+        p = putU32(b, p, fuel);
+      }
+      map.point(runStart, p);
+    }
+    // Copy the run up to its last instruction, re-encoding what must change.
+    let q = runStart;
+    for (let i = 0; i < pendN; i++) {
+      const r = pendBuf[i];
+      p = copy(b, p, bytes, q, r);
+      q = reencode(ctx, b, p, r, end);
+      p = reP;
+    }
+    pendN = 0;
+    p = copy(b, p, bytes, q, start);
+    if (live && perFn && (f & S_FLUSH) !== 0) {
+      map.point(start, p);
+      counts.flushes++;
+      // fx += fuel - m
+      b[p++] = GLOBAL_GET;
+      p = putU32(b, p, fxGlobal);
+      b[p++] = GLOBAL_GET;
+      p = putU32(b, p, fuel);
+      b[p++] = LOCAL_GET;
+      p = putU32(b, p, mLocal);
+      b[p++] = I64_SUB;
+      b[p++] = I64_ADD;
+      b[p++] = GLOBAL_SET;
+      p = putU32(b, p, fxGlobal);
+      if ((f & S_FLUSH_RESET) !== 0) {
+        b[p++] = GLOBAL_GET;
+        p = putU32(b, p, fuel);
+        b[p++] = LOCAL_SET;
+        p = putU32(b, p, mLocal);
+      }
+      map.point(start, p);
+    }
+    if (reenc) {
+      reencode(ctx, b, p, start, end);
+      p = reP;
+    } else p = copy(b, p, bytes, start, pos);
+    w.len = p;
+    runStart = pos;
+    if ((f & S_LOOP) !== 0) {
+      prefix = 2;
+      checkOffset = start;
+    } else if (perFn && (f & S_RESET) !== 0) prefix = 3;
+    else prefix = 0;
+  }
+  map.point(end, w.len);
+  if (runStart !== end) throw new Error(`internal: body of function ${funcIndex} did not end on a run boundary`);
+}
+
+/** Output position after the last `reencode` (a slot instead of a tuple return). */
+let reP = 0;
+
+/**
+ * Re-encode the instruction at `at` (call/return_call/ref.func index, memory.grow) into `b` at
+ * `p`; returns the original instruction's end and leaves the output position in `reP`.
+ */
+function reencode(ctx: RewriteContext, b: Uint8Array, p: number, at: number, limit: number): number {
+  scan(ctx.bytes, at, limit, sub);
+  const o = sub.op;
+  ctx.map.point(at, p);
+  if (o === OP_CALL || o === OP_RETURN_CALL || o === OP_REF_FUNC) {
+    const idx = sub.idx;
+    b[p++] = o.code;
+    p = putU32(b, p, idx < ctx.importedFuncs ? idx : idx + ctx.funcShift);
+  } else {
+    // memory.grow m -> call $grow_m (same stack effect: delta -> old size or -1).
+    const fn = ctx.growFuncs[sub.idx];
+    if (fn === undefined) throw new Error(`memory.grow on memory ${sub.idx}, which the module does not have`);
+    b[p++] = CALL;
+    p = putU32(b, p, fn);
+  }
+  ctx.map.point(sub.end, p);
+  reP = p;
+  return sub.end;
+}

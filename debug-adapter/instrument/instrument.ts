@@ -1,0 +1,374 @@
+// instrument(): rewrites a core module so it meters itself. Adds two host hooks (imports), fuel
+// and deadline globals, per-function exclusive-fuel and call-count globals (all appended after the
+// module's own globals, so no global index moves), one grow-and-report function per memory, and
+// rewrites every body (body-rewriter.ts). Function indices shift by the two added imports and are
+// remapped everywhere (calls, ref.func, exports, elements, start, globals, the name section).
+// Custom sections (DWARF, source map URL, producers) are kept byte for byte: they describe the
+// original module, and the offset map translates between the two.
+
+import { ByteWriter } from '../wasm/byte-writer';
+import { newCursor, scanInstr } from '../wasm/instr-scanner';
+import { sizeU32 } from '../wasm/leb128';
+import {
+  I32, I64, SectionId, importCount,
+  type ConstExpr, type FunctionBody, type Limits, type Module,
+} from '../wasm/module';
+import { decodeNameSection, encodeNameSection } from '../wasm/name-section';
+import { op } from '../wasm/opcodes';
+import { parseModule } from '../wasm/reader';
+import { encodeModuleWithLayout } from '../wasm/writer';
+import { rewriteBody, type RewriteContext, type RewriteCounts } from './body-rewriter';
+import { OffsetMapBuilder } from './offset-map';
+import {
+  HOOK_MODULE, HOOK_DEADLINE, HOOK_MEMORY_GROW, EXPORT_FUEL, EXPORT_DEADLINE, EXPORT_PROBE, RESERVED_PREFIX,
+  fxExportName, fcExportName,
+  type InstrumentOptions, type InstrumentedModule, type InstrumentStats,
+} from './types';
+
+const OP_REF_FUNC = op('ref.func');
+
+/** Instrument `bytes`; throws WasmDecodeError on malformed input, Error on modules it cannot handle. */
+export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): InstrumentedModule {
+  const t0 = performance.now();
+  const mode = opts.mode ?? 'fast';
+  const perFunction = opts.perFunction ?? true;
+  const m = parseModule(bytes, { checkBodies: false });
+  const warnings: string[] = [];
+
+  for (const imp of m.imports) {
+    if (imp.module === HOOK_MODULE) throw new Error(`module already imports from ${HOOK_MODULE} (instrumented twice?)`);
+  }
+  for (const e of m.exports) {
+    if (e.name.startsWith(RESERVED_PREFIX)) throw new Error(`export name ${e.name} uses the reserved prefix ${RESERVED_PREFIX}`);
+  }
+
+  const importedFuncs = importCount(m, 'func');
+  const importedGlobals = importCount(m, 'global');
+  const definedFuncs = m.funcs.length;
+  const funcShift = 2;
+  const remap = (f: number) => (f < importedFuncs ? f : f + funcShift);
+
+  // Memories in index order (imports first) and their address type, for the grow functions.
+  const memories: Limits[] = [];
+  for (const imp of m.imports) if (imp.desc.kind === 'memory') memories.push(imp.desc.memory);
+  memories.push(...m.memories);
+
+  // ---- types (appended: existing type indices stay) ----
+  const tDeadline = m.types.push({ params: [I32, I32], results: [I32] }) - 1;
+  const tSlow = m.types.push({ params: [I32, I32], results: [] }) - 1;
+  const tGrowHook = m.types.push({ params: [I32, I64, I64, I64], results: [] }) - 1;
+  let tGrow32 = -1;
+  let tGrow64 = -1;
+  for (const mem of memories) {
+    if (mem.flags & 4) {
+      if (tGrow64 < 0) tGrow64 = m.types.push({ params: [I64], results: [I64] }) - 1;
+    } else if (tGrow32 < 0) tGrow32 = m.types.push({ params: [I32], results: [I32] }) - 1;
+  }
+
+  // ---- imports: the two hooks, after the module's own imports ----
+  m.imports.push({ module: HOOK_MODULE, name: HOOK_DEADLINE, desc: { kind: 'func', type: tDeadline } });
+  m.imports.push({ module: HOOK_MODULE, name: HOOK_MEMORY_GROW, desc: { kind: 'func', type: tGrowHook } });
+  const deadlineHook = importedFuncs;
+  const growHook = importedFuncs + 1;
+
+  // ---- globals: fuel, deadline, fx of every defined function, then fc of every defined function ----
+  // (fx first: it is referenced at every flush, so it gets the lowest, shortest-LEB indices)
+  const ownGlobals = m.globals.length;
+  const globalBase = importedGlobals + ownGlobals;
+  const fuelGlobal = globalBase;
+  const deadlineGlobal = globalBase + 1;
+  const ZERO = Uint8Array.of(op('i64.const').code, 0, op('end').code);
+  const MAX = Uint8Array.of(op('i64.const').code, 0x7f, op('end').code); // -1 = 2^64-1 unsigned: never
+  m.globals.push({ type: { type: I64, mutable: true }, init: ZERO });
+  m.globals.push({ type: { type: I64, mutable: true }, init: MAX });
+  const fxBase = globalBase + 2;
+  const fcBase = fxBase + definedFuncs;
+  if (perFunction) {
+    for (let i = 0; i < 2 * definedFuncs; i++) m.globals.push({ type: { type: I64, mutable: true }, init: ZERO });
+  }
+  for (let i = 0; i < ownGlobals; i++) m.globals[i].init = remapExpr(m.globals[i].init, remap);
+  markDirty(m, SectionId.Global);
+
+  // ---- injected functions after the module's own: the deadline slow path, then one
+  // grow-and-report function per memory ----
+  const deadlineSlow = importedFuncs + funcShift + definedFuncs;
+  m.funcs.push(tSlow);
+  const extraBodies: FunctionBody[] = [slowBody(deadlineHook)];
+  const growFuncs: number[] = [];
+  memories.forEach((mem, i) => {
+    const is64 = (mem.flags & 4) !== 0;
+    growFuncs.push(deadlineSlow + 1 + i);
+    m.funcs.push(is64 ? tGrow64 : tGrow32);
+    extraBodies.push(growBody(i, is64, growHook));
+  });
+
+  // ---- exports: remap, then the counters ----
+  const origExports = m.exports.length;
+  for (const e of m.exports) if (e.kind === 'func') e.index = remap(e.index);
+  m.exports.push({ name: EXPORT_FUEL, kind: 'global', index: fuelGlobal });
+  m.exports.push({ name: EXPORT_DEADLINE, kind: 'global', index: deadlineGlobal });
+  m.exports.push({ name: EXPORT_PROBE, kind: 'func', index: deadlineSlow });
+  if (perFunction) {
+    for (let i = 0; i < definedFuncs; i++) {
+      const f = importedFuncs + i;
+      m.exports.push({ name: fxExportName(f), kind: 'global', index: fxBase + i });
+      m.exports.push({ name: fcExportName(f), kind: 'global', index: fcBase + i });
+    }
+  }
+  if (m.exports.length > 100000) {
+    throw new Error(
+      `too many exports for V8 (${m.exports.length}: ${origExports} of the module + 2 counters for each of ${definedFuncs} functions); ` +
+        'instrument with perFunction: false',
+    );
+  }
+  markDirty(m, SectionId.Export);
+
+  // ---- start, elements, tables ----
+  if (m.start !== null) m.start = remap(m.start);
+  for (const seg of m.elements) {
+    if (seg.funcs) seg.funcs = seg.funcs.map(remap);
+    if (seg.exprs) seg.exprs = seg.exprs.map((e) => remapExpr(e, remap));
+  }
+  markDirty(m, SectionId.Element);
+  for (const t of m.tables) if (t.init) t.init = remapExpr(t.init, remap);
+  markDirty(m, SectionId.Table);
+
+  // ---- code ----
+  const arena = new ByteWriter(Math.max(1024, Math.floor(bytes.length * (mode === 'reference' ? 4 : 1.6))));
+  const map = new OffsetMapBuilder(bytes.length >> (mode === 'reference' ? 1 : 3));
+  const ctx: RewriteContext = {
+    bytes, reference: mode === 'reference', perFunction, fuelGlobal, deadlineGlobal, deadlineSlow,
+    importedFuncs, funcShift, growFuncs, out: arena, map,
+  };
+  const counts: RewriteCounts = { runs: 0, checks: 0, flushes: 0 };
+  const totalBodies = definedFuncs + extraBodies.length;
+  // Positions relative to the code section's content start in the output.
+  let rel = sizeU32(totalBodies);
+  const newCodeStarts = new Uint32Array(definedFuncs);
+  const newBodyEnds = new Uint32Array(definedFuncs);
+  const ranges = new Uint32Array(definedFuncs * 2);
+  for (let i = 0; i < definedFuncs; i++) {
+    const body = m.bodies[i];
+    const type = m.types[m.funcs[i]];
+    map.point(body.sizeStart, rel);
+    map.barrier();
+    const firstPoint = map.count;
+    const a = arena.len;
+    rewriteBody(
+      ctx, body, importedFuncs + i, type.params.length,
+      fxBase + i, fcBase + i, counts,
+    );
+    const len = arena.len - a;
+    const start = rel + sizeU32(len);
+    map.shiftFrom(firstPoint, start - a);
+    ranges[2 * i] = a;
+    ranges[2 * i + 1] = arena.len;
+    newCodeStarts[i] = start;
+    newBodyEnds[i] = start + len;
+    rel = start + len;
+  }
+  const origCodeEnd = definedFuncs > 0 ? m.bodies[definedFuncs - 1].end : 0;
+  const relCodeEnd = rel;
+  for (let i = 0; i < definedFuncs; i++) m.bodies[i].replacement = arena.buf.subarray(ranges[2 * i], ranges[2 * i + 1]);
+  m.bodies.push(...extraBodies);
+
+  // ---- name section ----
+  const names = functionNames(m, importedFuncs, definedFuncs, warnings);
+  for (const s of m.sections) {
+    const c = s.custom;
+    if (!c) continue;
+    if (c.name === 'name') {
+      try {
+        const ns = decodeNameSection(c.content, s.contentStart);
+        const fns = new Map<number, string>();
+        let hooksNamed = false;
+        const nameHooks = () => {
+          fns.set(deadlineHook, `${HOOK_MODULE}.${HOOK_DEADLINE}`);
+          fns.set(growHook, `${HOOK_MODULE}.${HOOK_MEMORY_GROW}`);
+          hooksNamed = true;
+        };
+        for (const [i, n] of ns.functions) {
+          if (!hooksNamed && i >= importedFuncs) nameHooks();
+          fns.set(remap(i), n);
+        }
+        if (!hooksNamed) nameHooks();
+        fns.set(deadlineSlow, `${HOOK_MODULE}.deadline_slow`);
+        growFuncs.forEach((f, i) => fns.set(f, `${HOOK_MODULE}.grow_memory${i}`));
+        ns.functions = fns;
+        ns.locals = remapKeys(ns.locals, remap);
+        ns.labels = remapKeys(ns.labels, remap);
+        if (ns.order.includes(7) || ns.globals.size > 0) {
+          ns.globals.set(fuelGlobal, EXPORT_FUEL);
+          ns.globals.set(deadlineGlobal, EXPORT_DEADLINE);
+        }
+        c.content = encodeNameSection(ns);
+        s.dirty = true;
+      } catch (e) {
+        warnings.push(`name section not remapped (${(e as Error).message}); kept as it was`);
+      }
+    } else if (c.name.startsWith('metadata.code.')) {
+      warnings.push(`custom section ${c.name} refers to code offsets of the original module; kept unchanged (stale)`);
+    } else if (c.name === 'linking' || c.name.startsWith('reloc.')) {
+      warnings.push(`custom section ${c.name} (relocatable object) kept unchanged; it does not describe the output`);
+    }
+  }
+
+  const { bytes: out, layout } = encodeModuleWithLayout(m);
+  const code = layout.sections.find((s) => s.id === SectionId.Code);
+  if (!code) throw new Error('internal: no code section in the output');
+  const codeBase = code.contentStart;
+  for (let i = 0; i < definedFuncs; i++) {
+    if (layout.bodyStarts[i] !== newCodeStarts[i] + codeBase) {
+      throw new Error(`internal: body ${i} landed at ${layout.bodyStarts[i]}, the offset map expects ${newCodeStarts[i] + codeBase}`);
+    }
+  }
+  map.shiftFrom(0, codeBase);
+  const offsetMap = map.finish(origCodeEnd, codeBase + relCodeEnd);
+  for (let i = 0; i < definedFuncs; i++) {
+    newCodeStarts[i] += codeBase;
+    newBodyEnds[i] += codeBase;
+  }
+  const origCode = m.sections.find((s) => s.id === SectionId.Code);
+
+  const origCodeStarts = new Uint32Array(definedFuncs);
+  const origBodyEnds = new Uint32Array(definedFuncs);
+  const origBodyStarts = new Uint32Array(definedFuncs);
+  for (let i = 0; i < definedFuncs; i++) {
+    origBodyStarts[i] = m.bodies[i].start;
+    origCodeStarts[i] = m.bodies[i].codeStart;
+    origBodyEnds[i] = m.bodies[i].end;
+  }
+  const stats: InstrumentStats = {
+    inputBytes: bytes.length,
+    outputBytes: out.length,
+    functions: definedFuncs,
+    runs: counts.runs,
+    checks: counts.checks,
+    flushes: counts.flushes,
+    mapSegments: offsetMap.segments,
+    ms: performance.now() - t0,
+  };
+  return {
+    bytes: out,
+    original: bytes,
+    mode,
+    perFunction,
+    map: offsetMap,
+    importedFuncs,
+    definedFuncs,
+    funcShift,
+    names,
+    origBodyStarts,
+    origCodeStarts,
+    origBodyEnds,
+    newCodeStarts,
+    newBodyEnds,
+    originalCodeSectionStart: origCode ? origCode.contentStart : -1,
+    instrumentedCodeSectionStart: codeBase,
+    memories: memories.length,
+    deadlineSlow,
+    growFuncs,
+    warnings,
+    stats,
+  };
+}
+
+function markDirty(m: Module, id: SectionId): void {
+  for (const s of m.sections) if (s.id === id) s.dirty = true;
+}
+
+function remapKeys<V>(map: Map<number, V>, remap: (i: number) => number): Map<number, V> {
+  const out = new Map<number, V>();
+  for (const [k, v] of map) out.set(remap(k), v);
+  return out;
+}
+
+const exprCursor = newCursor();
+
+/** A constant expression with its `ref.func` indices remapped (the same bytes when it has none). */
+function remapExpr(e: ConstExpr, remap: (i: number) => number): ConstExpr {
+  let has = false;
+  for (let p = 0; p < e.length; ) {
+    scanInstr(e, p, e.length, exprCursor);
+    if (exprCursor.op === OP_REF_FUNC) has = true;
+    p = exprCursor.end;
+  }
+  if (!has) return e;
+  const w = new ByteWriter(e.length + 8);
+  for (let p = 0; p < e.length; ) {
+    scanInstr(e, p, e.length, exprCursor);
+    if (exprCursor.op === OP_REF_FUNC) {
+      w.u8(OP_REF_FUNC.code);
+      w.u32(remap(exprCursor.idx));
+    } else w.bytes(e, p, exprCursor.end);
+    p = exprCursor.end;
+  }
+  return w.finish();
+}
+
+/** The body of the deadline slow path `(F, off)`: ask the host; trap when it answers "stop". */
+function slowBody(deadlineHook: number): FunctionBody {
+  const w = new ByteWriter(16);
+  w.u32(0);
+  w.u8(op('local.get').code);
+  w.u32(0);
+  w.u8(op('local.get').code);
+  w.u32(1);
+  w.u8(op('call').code);
+  w.u32(deadlineHook);
+  w.u8(op('if').code);
+  w.u8(0x40);
+  w.u8(op('unreachable').code);
+  w.u8(op('end').code);
+  w.u8(op('end').code);
+  return { sizeStart: -1, start: -1, codeStart: -1, end: -1, locals: [], replacement: w.finish() };
+}
+
+/** The body of `$grow_m (delta) -> old`: grow, report (memidx, delta, result, size now) to the host, return. */
+function growBody(mem: number, is64: boolean, growHook: number): FunctionBody {
+  const w = new ByteWriter(32);
+  // one local of the address type: the result
+  w.u32(1);
+  w.u32(1);
+  w.u8(is64 ? I64 : I32);
+  const LG = op('local.get').code;
+  w.u8(LG);
+  w.u32(0);
+  w.u8(op('memory.grow').code);
+  w.u32(mem);
+  w.u8(op('local.set').code);
+  w.u32(1);
+  w.u8(op('i32.const').code);
+  w.s32(mem);
+  w.u8(LG);
+  w.u32(0);
+  if (!is64) w.u8(op('i64.extend_i32_u').code);
+  w.u8(LG);
+  w.u32(1);
+  if (!is64) w.u8(op('i64.extend_i32_s').code);
+  w.u8(op('memory.size').code);
+  w.u32(mem);
+  if (!is64) w.u8(op('i64.extend_i32_u').code);
+  w.u8(op('call').code);
+  w.u32(growHook);
+  w.u8(LG);
+  w.u32(1);
+  w.u8(op('end').code);
+  return { sizeStart: -1, start: -1, codeStart: -1, end: -1, locals: [], replacement: w.finish() };
+}
+
+/** Name of every function in the original index space: name section, else `$func<N>`. */
+function functionNames(m: Module, importedFuncs: number, definedFuncs: number, warnings: string[]): string[] {
+  const names: string[] = new Array(importedFuncs + definedFuncs);
+  for (let i = 0; i < names.length; i++) names[i] = `$func${i}`;
+  for (const s of m.sections) {
+    if (s.custom?.name !== 'name') continue;
+    try {
+      const ns = decodeNameSection(s.custom.content, s.contentStart);
+      for (const [i, n] of ns.functions) if (i < names.length) names[i] = n;
+    } catch (e) {
+      warnings.push(`name section unreadable: ${(e as Error).message}`);
+    }
+  }
+  return names;
+}

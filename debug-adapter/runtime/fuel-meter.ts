@@ -1,0 +1,293 @@
+// The host side of an instrumented instance's fuel: the `__wasiscope` hook imports, reading the
+// injected counters, the fuel limit (OutOfFuelError), sampling and user deadlines, memory-grow
+// reports, and settling the counters after a trap or host exception so that the figures stay
+// exact (refund of the trapping run's unexecuted tail, the innermost frame's unflushed share).
+//
+// Contract with the injected code (instrument/body-rewriter.ts): the deadline hook is called at a
+// function entry or loop header when fuel >= deadline, before that run is charged; it returns 1 to
+// make the instance trap (`unreachable`, which wasm exception handlers cannot catch). Hooks never
+// write the fuel global.
+
+import { trapRefund } from '../instrument/refund';
+import {
+  EXPORT_DEADLINE, EXPORT_FUEL, EXPORT_PROBE, HOOK_DEADLINE, HOOK_MEMORY_GROW, HOOK_MODULE,
+  fcExportName, fxExportName, type InstrumentedModule,
+} from '../instrument/types';
+import type { CodeLocation, TrapInfo } from './events';
+import { codeLocation, decodeTrap, innermostOriginalFrame, isRuntimeError, parseWasmFrames } from './trap-decoder';
+
+/** A WasmGlobalLike as the meter uses it (the project has no DOM lib, hence no WebAssembly types). */
+export interface WasmGlobalLike {
+  value: unknown;
+}
+
+/** A WebAssembly.Instance, structurally. */
+export interface WasmInstanceLike {
+  readonly exports: Record<string, unknown>;
+}
+
+const NEVER = (1n << 64n) - 1n;
+
+/** The fuel limit was reached at a check point (function entry or loop header). */
+export class OutOfFuelError extends Error {
+  constructor(
+    readonly consumed: bigint,
+    readonly limit: bigint,
+    readonly location: CodeLocation,
+  ) {
+    super(
+      `out of fuel: consumed ${consumed} of the ${limit} allowed, in ${location.funcName} at original offset 0x${location.offset.toString(16)}`,
+    );
+    this.name = 'OutOfFuelError';
+  }
+}
+
+/** The host's onDeadline callback asked to stop the run. */
+export class StopRequestedError extends Error {
+  constructor(
+    readonly consumed: bigint,
+    readonly location: CodeLocation,
+  ) {
+    super(`stopped by the host at fuel ${consumed} in ${location.funcName} (original offset 0x${location.offset.toString(16)})`);
+    this.name = 'StopRequestedError';
+  }
+}
+
+export interface FunctionFuel {
+  /** Original function index. */
+  index: number;
+  name: string;
+  fuelExclusive: bigint;
+  calls: bigint;
+}
+
+export interface DeadlineInfo {
+  consumed: bigint;
+  location: CodeLocation;
+}
+
+export interface MemoryGrowInfo {
+  memory: number;
+  deltaPages: bigint;
+  beforePages: number;
+  /** -1 when the grow failed. */
+  afterPages: number;
+  fuel: bigint;
+}
+
+export interface FuelMeterOptions {
+  /** Trap with OutOfFuelError at the first check point where consumed >= limit. */
+  limit?: bigint;
+  /** Call onSample at the first check point after every `sampleEvery` units. */
+  sampleEvery?: bigint;
+  onSample?(info: DeadlineInfo): void;
+  /** Called at the first check point at or past `setDeadline(at)`; return 'stop' to end the run. */
+  onDeadline?(info: DeadlineInfo): void | 'stop';
+  onMemoryGrow?(info: MemoryGrowInfo): void;
+}
+
+/** What settle() did after an instance threw. */
+export interface Settled {
+  /** The error to report: an OutOfFuelError/StopRequestedError replaces the trap it caused. */
+  error: unknown;
+  trap: TrapInfo;
+  /** Fuel given back for operators charged but not executed (the trapping run's tail). */
+  refund: bigint;
+  /** Fuel attributed to the innermost frame (its share since its last flush). */
+  attributed: bigint;
+}
+
+type HookImports = { [HOOK_MODULE]: Record<string, (...args: never[]) => unknown> };
+
+export class FuelMeter {
+  /** Merge into the instance's import object. */
+  readonly imports: HookImports;
+  private fuelG?: WasmGlobalLike;
+  private deadlineG?: WasmGlobalLike;
+  private fx: WasmGlobalLike[] = [];
+  private fc: WasmGlobalLike[] = [];
+  private limit?: bigint;
+  private nextSample?: bigint;
+  private userDeadline?: bigint;
+  private pendingStop?: OutOfFuelError | StopRequestedError;
+  /** The V8 script id of this instance's frames (learned by the probe at bind). */
+  private script?: string;
+  /** Function whose check is calling the hook right now (its unflushed share is pending). */
+  private inHook = -1;
+
+  constructor(
+    readonly im: InstrumentedModule,
+    private readonly opts: FuelMeterOptions = {},
+  ) {
+    this.limit = opts.limit;
+    if (opts.sampleEvery !== undefined && opts.sampleEvery > 0n) this.nextSample = opts.sampleEvery;
+    this.imports = {
+      [HOOK_MODULE]: {
+        [HOOK_DEADLINE]: (f: number, off: number) => this.onHook(f, off),
+        [HOOK_MEMORY_GROW]: (mem: number, delta: bigint, result: bigint, now: bigint) => this.onGrow(mem, delta, result, now),
+      },
+    };
+  }
+
+  /** Find the injected globals of `instance` (an instance of `im.bytes`). */
+  bind(instance: WasmInstanceLike): this {
+    const ex = instance.exports;
+    this.fuelG = ex[EXPORT_FUEL] as WasmGlobalLike;
+    this.deadlineG = ex[EXPORT_DEADLINE] as WasmGlobalLike;
+    if (!this.fuelG || !this.deadlineG) throw new Error('not an instance of the instrumented module');
+    this.fx = [];
+    this.fc = [];
+    if (this.im.perFunction) {
+      for (let i = 0; i < this.im.definedFuncs; i++) {
+        const f = this.im.importedFuncs + i;
+        this.fx.push(ex[fxExportName(f)] as WasmGlobalLike);
+        this.fc.push(ex[fcExportName(f)] as WasmGlobalLike);
+      }
+    }
+    (ex[EXPORT_PROBE] as (f: number, o: number) => void)(-1, 0);
+    this.updateDeadline();
+    return this;
+  }
+
+  /** Fuel consumed so far. */
+  consumed(): bigint {
+    return this.fuelG ? (this.fuelG.value as bigint) : 0n;
+  }
+
+  /** Change (or remove) the fuel limit; takes effect at the next check point. */
+  setLimit(limit: bigint | undefined): void {
+    this.limit = limit;
+    this.updateDeadline();
+  }
+
+  /** Ask for onDeadline at the first check point at or past `at` (undefined cancels). */
+  setDeadline(at: bigint | undefined): void {
+    this.userDeadline = at;
+    this.updateDeadline();
+  }
+
+  /**
+   * Exclusive fuel and call count of every defined function (original indices). While a hook is
+   * running, the calling function's not-yet-flushed share is included.
+   */
+  perFunction(): FunctionFuel[] {
+    const out: FunctionFuel[] = [];
+    const n = this.im.importedFuncs;
+    let sum = 0n;
+    for (let i = 0; i < this.fx.length; i++) {
+      const fuelExclusive = this.fx[i].value as bigint;
+      sum += fuelExclusive;
+      out.push({ index: n + i, name: this.im.names[n + i], fuelExclusive, calls: this.fc[i].value as bigint });
+    }
+    if (this.inHook >= n && this.fx.length > 0) out[this.inHook - n].fuelExclusive += this.consumed() - sum;
+    return out;
+  }
+
+  /** Total consumed and the sum of exclusive figures (equal whenever no wasm frame is active). */
+  exactness(): { total: bigint; sum: bigint } {
+    let sum = 0n;
+    for (const g of this.fx) sum += g.value as bigint;
+    return { total: this.consumed(), sum };
+  }
+
+  /**
+   * Call after the instance threw (trap, stack overflow, host exception such as proc_exit): gives
+   * back the fuel charged for operators that never ran, attributes the innermost frame's unflushed
+   * share to it, and decodes the trap. Leaves the counters consistent for further calls.
+   */
+  settle(error: unknown): Settled {
+    const im = this.im;
+    const stop = this.pendingStop;
+    this.pendingStop = undefined;
+    let refund = 0n;
+    let funcIndex = -1;
+    let trap: TrapInfo;
+    let reported: unknown = error;
+    if (stop && isRuntimeError(error)) {
+      // The check that stopped runs before its run is charged: nothing to give back.
+      funcIndex = stop.location.funcIndex;
+      reported = stop;
+      trap = {
+        kind: stop instanceof OutOfFuelError ? 'out of fuel' : 'stopped',
+        message: stop.message,
+        location: stop.location,
+      };
+    } else {
+      const stack = error instanceof Error ? error.stack : undefined;
+      const frame = innermostOriginalFrame(im, parseWasmFrames(stack), this.script);
+      if (frame) {
+        funcIndex = frame.funcIndex;
+        refund = BigInt(trapRefund(im, frame));
+      }
+      trap = decodeTrap(im, error, this.script);
+    }
+    let attributed = 0n;
+    if (this.fuelG) {
+      if (refund > 0n) this.fuelG.value = (this.fuelG.value as bigint) - refund;
+      if (funcIndex >= im.importedFuncs && this.fx.length > 0) {
+        const { total, sum } = this.exactness();
+        attributed = total - sum;
+        if (attributed !== 0n) {
+          const g = this.fx[funcIndex - im.importedFuncs];
+          g.value = (g.value as bigint) + attributed;
+        }
+      }
+    }
+    return { error: reported, trap, refund, attributed };
+  }
+
+  private onHook(f: number, off: number): number {
+    if (f === -1) {
+      // Probe from bind(): the frame below this hook is the instance's slow path.
+      const frames = parseWasmFrames(new Error().stack);
+      if (frames.length > 0) this.script = frames[0].script;
+      return 0;
+    }
+    const consumed = this.consumed();
+    const location = codeLocation(this.im, f, off);
+    if (this.limit !== undefined && consumed >= this.limit) {
+      this.pendingStop = new OutOfFuelError(consumed, this.limit, location);
+      return 1;
+    }
+    this.inHook = f;
+    try {
+      if (this.nextSample !== undefined && consumed >= this.nextSample) {
+        const every = this.opts.sampleEvery ?? 1n;
+        this.nextSample = consumed + every;
+        this.opts.onSample?.({ consumed, location });
+      }
+      if (this.userDeadline !== undefined && consumed >= this.userDeadline) {
+        this.userDeadline = undefined;
+        if (this.opts.onDeadline?.({ consumed, location }) === 'stop') {
+          this.pendingStop = new StopRequestedError(consumed, location);
+          return 1;
+        }
+      }
+    } finally {
+      this.inHook = -1;
+    }
+    this.updateDeadline();
+    return 0;
+  }
+
+  private onGrow(memory: number, delta: bigint, result: bigint, now: bigint): void {
+    const fuel = this.consumed();
+    const failed = result === -1n;
+    this.opts.onMemoryGrow?.({
+      memory,
+      deltaPages: delta,
+      beforePages: Number(failed ? now : result),
+      afterPages: failed ? -1 : Number(now),
+      fuel,
+    });
+  }
+
+  private updateDeadline(): void {
+    if (!this.deadlineG) return;
+    let d = NEVER;
+    if (this.limit !== undefined && this.limit < d) d = this.limit;
+    if (this.nextSample !== undefined && this.nextSample < d) d = this.nextSample;
+    if (this.userDeadline !== undefined && this.userDeadline < d) d = this.userDeadline;
+    this.deadlineG.value = d < 0n ? 0n : d;
+  }
+}
