@@ -261,6 +261,10 @@ for (const [name, dir] of [
     assert.equal(map.lineForOffset(0), undefined);
     assert.equal(map.lineForOffset(sumBody.start), undefined);
     assert.ok(map.functionRanges().filter((f) => f.name === 'clamp').length === 2);
+
+    // A function breakpoint binds after the prologue: at the first statement of the body.
+    const sq = map.functionRanges().find((f) => f.name === 'square')!;
+    assert.equal(map.lineForOffset(map.entryOffset(sq)!)?.line, body);
     assert.ok(map.functionRanges().some((f) => f.name === 'scale'));
   });
 }

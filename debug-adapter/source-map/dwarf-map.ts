@@ -90,7 +90,15 @@ export function loadDwarfLineMap(module: Uint8Array, found?: ModuleDebugSections
       if (r.endSequence) seqStart = true;
       if (!keep) continue;
       const address = !r.endSequence && body && at >= body.start && at < body.instrStart ? body.instrStart : at;
-      rows.push({ address, file: norm(r.file), line: r.line, column: r.column, isStmt: r.isStmt, endSequence: r.endSequence });
+      rows.push({
+        address,
+        file: norm(r.file),
+        line: r.line,
+        column: r.column,
+        isStmt: r.isStmt,
+        prologueEnd: r.prologueEnd,
+        endSequence: r.endSequence,
+      });
     }
     // An unterminated sequence must not run into the next program's rows.
     if (!seqStart && keep && rows.length) {

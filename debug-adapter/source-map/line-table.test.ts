@@ -86,3 +86,18 @@ test('function ranges are computed once, on first use, and looked up by offset',
   assert.deepEqual(t.functionRanges().map((f) => f.name), ['f', 'g']);
   assert.equal(calls, 1);
 });
+
+test('entryOffset: the site at prologue_end, else the first site of the function', () => {
+  const t = new LineTable([
+    row(10, 1),
+    row(14, 2, { prologueEnd: true }),
+    row(16, 3),
+    row(20, 3, { endSequence: true }),
+    row(30, 7),
+    row(32, 8),
+    row(34, 8, { endSequence: true }),
+  ]);
+  assert.equal(t.entryOffset({ name: 'f', start: 9, end: 20 }), 14);
+  assert.equal(t.entryOffset({ name: 'g', start: 29, end: 34 }), 30);
+  assert.equal(t.entryOffset({ name: 'h', start: 40, end: 50 }), undefined);
+});

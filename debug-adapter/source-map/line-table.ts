@@ -57,6 +57,12 @@ export interface SourceLineMap {
   functionRanges(): FunctionRange[];
   /** The function containing module offset `offset`. */
   functionAt(offset: number): FunctionRange | undefined;
+  /**
+   * Where a function breakpoint on `fn` binds: the first site at or after the row marked
+   * prologue_end (the frame is set up and arguments are in their locals), else the first site in
+   * the function; undefined when the function has no site.
+   */
+  entryOffset(fn: FunctionRange): number | undefined;
 }
 
 /** A row in module-relative terms; `file` is already normalized. */
@@ -66,6 +72,8 @@ export interface TableRow {
   line: number;
   column: number;
   isStmt: boolean;
+  /** DWARF's prologue_end flag: the function's frame setup ends before this row. */
+  prologueEnd?: boolean;
   /** Ends its sequence: `address` is one past the last byte described. */
   endSequence: boolean;
 }
@@ -81,6 +89,7 @@ export class LineTable implements SourceLineMap {
   private readonly sites = new Map<string, Map<number, number[]>>();
   private readonly sortedLines = new Map<string, number[]>();
   private readonly allSites: number[];
+  private readonly prologueEnds: number[] = [];
   private functions: FunctionRange[] | undefined;
 
   /**
@@ -105,6 +114,7 @@ export class LineTable implements SourceLineMap {
     if (seq.length) flush(undefined);
     this.ranges.sort((a, b) => a.start - b.start || a.end - b.end);
     this.allSites = [...siteSet].sort((a, b) => a - b);
+    this.prologueEnds.sort((a, b) => a - b);
     for (const [file, byLine] of this.sites) {
       for (const offs of byLine.values()) offs.sort((a, b) => a - b);
       this.sortedLines.set(file, [...byLine.keys()].sort((a, b) => a - b));
@@ -121,6 +131,7 @@ export class LineTable implements SourceLineMap {
       // Rows that describe no bytes (the next row has the same address) are superseded.
       if (next <= r.address) continue;
       this.ranges.push({ start: r.address, end: next, row: r });
+      if (r.prologueEnd) this.prologueEnds.push(r.address);
       if (r.line === 0) {
         runFile = undefined;
         runLine = -1;
@@ -201,6 +212,13 @@ export class LineTable implements SourceLineMap {
     return this.functions;
   }
 
+  entryOffset(fn: FunctionRange): number | undefined {
+    const pe = firstAtOrAfter(this.prologueEnds, fn.start);
+    const from = pe !== undefined && pe < fn.end ? pe : fn.start;
+    const site = firstAtOrAfter(this.allSites, from);
+    return site !== undefined && site < fn.end ? site : undefined;
+  }
+
   functionAt(offset: number): FunctionRange | undefined {
     const fs = this.functionRanges();
     let lo = 0;
@@ -215,4 +233,16 @@ export class LineTable implements SourceLineMap {
     }
     return found;
   }
+}
+
+/** The smallest element of ascending `xs` that is >= `v`. */
+function firstAtOrAfter(xs: readonly number[], v: number): number | undefined {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return xs[lo];
 }

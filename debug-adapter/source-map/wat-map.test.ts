@@ -164,6 +164,7 @@ test('flat.wat: breakpoints bind, blank lines move, br_table/loop/if/else/calls 
   assert.equal(close.offsets[0], classify.end - 1);
   assert.deepEqual(map.functionRanges().map((f) => f.name), ['classify', 'count']);
   assert.equal(map.functionAt(call.offset)?.name, 'count');
+  assert.equal(map.lineForOffset(map.entryOffset(classify)!)?.line, at('block'));
 
   // Header lines before the first instruction move to it; the global's init expression has no site.
   const header = bound(map.locationsForLine(path, 4));

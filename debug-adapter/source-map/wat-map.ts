@@ -70,6 +70,10 @@ export class WatLineMap implements SourceLineMap {
   functionAt(offset: number): FunctionRange | undefined {
     return this.table.functionAt(offset);
   }
+
+  entryOffset(fn: FunctionRange): number | undefined {
+    return this.table.entryOffset(fn);
+  }
 }
 
 interface BinInstr {
@@ -141,12 +145,22 @@ export function buildWatLineMap(watText: string, wasm: Uint8Array, file: string)
   return { map: new WatLineMap(new LineTable(rows, functions), path, unmapped), unmapped };
 }
 
+/** A WAT-to-binary compiler with jco's `parse` signature. */
+export type WatParser = (watText: string) => Promise<Uint8Array>;
+
 /**
- * Compile WAT text with jco's `parse` and map it. jco is loaded on first use, so modules debugged
- * from C or Rust never load it. Text errors from the parser propagate as its own Error.
+ * Compile WAT text and map it. By default jco's `parse` is loaded on first use, so modules
+ * debugged from C or Rust never load it. Bundles should pass `parse` from
+ * `@bytecodealliance/jco-transpile/wasm-tools` instead (the same function without the rest of jco,
+ * whose native minifier binding does not survive bundling; it needs wasm-tools.core*.wasm next
+ * to the bundle). Text errors from the parser propagate as its own Error.
  */
-export async function compileWat(watText: string, file: string): Promise<{ wasm: Uint8Array } & WatMapResult> {
-  const { parse } = await import('@bytecodealliance/jco');
-  const wasm = await parse(watText);
+export async function compileWat(
+  watText: string,
+  file: string,
+  parse?: WatParser,
+): Promise<{ wasm: Uint8Array } & WatMapResult> {
+  const compile = parse ?? (await import('@bytecodealliance/jco')).parse;
+  const wasm = await compile(watText);
   return { wasm, ...buildWatLineMap(watText, wasm, file) };
 }
