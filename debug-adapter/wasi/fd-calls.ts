@@ -107,7 +107,9 @@ export function fd_allocate(h: HostCore, c: Call, fd: number, offset: bigint, le
   const e = h.fds.get(fd);
   fileOnly(e);
   needRight(c, e, R.FD_ALLOCATE);
-  const end = toOffset(BigInt.asUintN(64, offset) + BigInt.asUintN(64, len), 'offset + len');
+  const sum = BigInt.asUintN(64, offset) + BigInt.asUintN(64, len);
+  if (sum > MAX_OFFSET) throw new WasiError(E.INVAL, 'offset + len is beyond what the host can address');
+  const end = Number(sum);
   if (BigInt.asUintN(64, len) === 0n) throw new WasiError(E.INVAL, 'len is 0');
   const st = hostCall(() => fs.fstatSync(e.osfd, { bigint: true }));
   if (BigInt(end) > st.size) {
