@@ -41,7 +41,8 @@ test('strings, sub-ranges and errors naming section, offset and module byte', ()
   assert.equal(e(() => c.sub(4)), 'truncated sub-range (needs 4 bytes, 3 left) at .debug_str+0x3 (module byte 0x103)');
   assert.equal(e(() => new ByteCursor(bytes, '.debug_str', undefined, 3).cstr()), 'unterminated string at .debug_str+0x3');
   assert.equal(e(() => new ByteCursor(Uint8Array.from([0x80, 0x80]), '.l').uleb()), 'truncated LEB128 at .l+0x0');
-  assert.equal(e(() => new ByteCursor(new Uint8Array(8).fill(0xff), '.l').u64()), '64-bit value too large at .l+0x0');
+  // A 64-bit tombstone reads as a huge (approximate) address, not an error.
+  assert.ok(new ByteCursor(new Uint8Array(8).fill(0xff), '.l').u64() > 2 ** 63);
   assert.equal(e(() => new ByteCursor(bytes, '.l').uN(3)), 'unsupported value size 3 at .l+0x0');
   assert.equal(stringAt(bytes, '.debug_str', 1), 'b');
   assert.equal(e(() => stringAt(bytes, '.debug_str', 6, 0x10)), 'string offset past the end of .debug_str (size 0x6) at .debug_str+0x6 (module byte 0x16)');

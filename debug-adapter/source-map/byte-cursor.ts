@@ -80,12 +80,13 @@ export class ByteCursor {
     return v;
   }
 
-  /** u64 as a number; values above 2^53 (never a real wasm address or section offset) are errors. */
+  /**
+   * u64 as a number: exact below 2^53, approximate above (only tombstones like -1 get there, and
+   * those must still read as "not in any function" rather than fail the unit).
+   */
   u64(): number {
-    const at = this.pos;
     const lo = this.u32();
     const hi = this.u32();
-    if (hi > 0x1fffff) this.fail('64-bit value too large', at);
     return hi * 0x100000000 + lo;
   }
 

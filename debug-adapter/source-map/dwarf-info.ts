@@ -376,7 +376,8 @@ function rangesV4(u: UnitContext, offset: number): [number, number][] {
   if (!s) throw new SourceMapError('.debug_ranges', offset, 'DW_AT_ranges without a .debug_ranges section');
   const c = new ByteCursor(s.bytes, '.debug_ranges', s.offset, offset);
   const size = u.header.addressSize;
-  const maxAddr = size === 8 ? Number.MAX_SAFE_INTEGER : 0xffffffff;
+  // The base-address-selection marker is the largest address (2^64 - 1 reads as 2^64 here).
+  const maxAddr = size === 8 ? 2 ** 64 : 0xffffffff;
   let base = u.unit.lowPc ?? 0;
   const out: [number, number][] = [];
   for (;;) {
