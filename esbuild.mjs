@@ -6,7 +6,7 @@
 //  - each webview (browser, iife)                              -> dist/webviews/<name>.js
 // `--production` minifies; `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, chmodSync } from 'node:fs';
+import { existsSync, readdirSync, chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -62,7 +62,11 @@ if (watch) {
   await Promise.all(ctxs.map((c) => c.watch()));
   console.log(`watching ${builds.length} bundles`);
 } else {
+  mkdirSync('dist', { recursive: true });
   await Promise.all(builds.map((b) => esbuild.build(b)));
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+  // wasm-tools (the in-process WAT parser) loads its core modules next to the bundle.
+  const vendor = 'node_modules/@bytecodealliance/jco-transpile/vendor';
+  for (const f of ['wasm-tools.core.wasm', 'wasm-tools.core2.wasm']) copyFileSync(join(vendor, f), join('dist', f));
   console.log(`built ${builds.length} bundles${production ? ' (production)' : ''}`);
 }

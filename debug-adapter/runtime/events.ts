@@ -8,7 +8,8 @@ export interface CodeLocation {
   funcIndex: number;
   /** Name from the name section (or `$func<N>` when there is none). */
   funcName: string;
-  /** Byte offset in the original module (module-relative, as DWARF and V8 use). */
+  /** Byte offset in the original module, module-relative (as V8 reports; DWARF addresses are
+   *  code-section-payload-relative and source-map/ converts them). */
   offset: number;
 }
 

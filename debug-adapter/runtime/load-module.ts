@@ -1,5 +1,6 @@
 // Turns a program path into core-module bytes: reads a `.wasm`, or compiles a `.wat` in-process
-// with wasm-tools' parser (through jco), and rejects what we cannot run with a message that says
+// with wasm-tools' parser (jco-transpile's wasm-tools build: the narrow entry bundles cleanly;
+// esbuild.mjs copies its two core .wasm files next to each bundle), and rejects what we cannot run with a message that says
 // what to fix (missing file, not wasm, a component instead of a core module).
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -31,7 +32,7 @@ export function isTextFormat(path: string, head: Uint8Array): boolean {
 }
 
 async function compileWat(text: string, path: string): Promise<Uint8Array> {
-  const { parse } = await import('@bytecodealliance/jco');
+  const { parse } = await import('@bytecodealliance/jco-transpile/wasm-tools');
   try {
     return await parse(text);
   } catch (e) {
