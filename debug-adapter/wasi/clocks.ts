@@ -1,8 +1,9 @@
 // The clocks the guest reads: the host's real clocks, or virtual clocks for deterministic runs.
 // Virtual time is a function of what the guest did, never of the host: nsPerFuel nanoseconds per
-// unit of fuel consumed, plus one microsecond per clock read (so time moves even when nothing is
-// instrumented and fuel stays 0), plus whatever the guest slept in poll_oneoff (sleeps are
-// instantaneous: the virtual clock jumps to the deadline).
+// unit of fuel consumed, plus one microsecond per host call (so time moves even when nothing is
+// instrumented and fuel stays 0, and two clock reads never return the same value), plus whatever
+// the guest slept in poll_oneoff (sleeps are instantaneous: the virtual clock jumps to the
+// deadline).
 import { E } from './wasi-abi';
 import { WasiError } from './wasi-error';
 
@@ -15,6 +16,8 @@ export interface ClockSource {
   sleep(ns: bigint): void;
   /** Time stamp for events, ms since the Unix epoch (virtual in deterministic mode). */
   eventTimeMs(): number;
+  /** Called once per host call, before it runs (virtual clocks advance a tick). */
+  tick(): void;
 }
 
 function checkId(id: number): void {
@@ -52,6 +55,8 @@ export class RealClock implements ClockSource {
   eventTimeMs(): number {
     return performance.timeOrigin + performance.now();
   }
+
+  tick(): void {}
 }
 
 export interface VirtualClockOptions {
@@ -84,9 +89,12 @@ export class VirtualClock implements ClockSource {
     return this.fuel() * this.nsPerFuel + this.ticks * TICK_NS + this.slept;
   }
 
+  tick(): void {
+    this.ticks++;
+  }
+
   now(id: number): bigint {
     checkId(id);
-    this.ticks++;
     const t = this.elapsed();
     return id === 0 ? this.epochNs + t : t;
   }

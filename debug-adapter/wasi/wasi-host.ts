@@ -245,6 +245,7 @@ export class WasiHost {
     }
     const seq = ++this.seq;
     const fuel = this.fuelFn();
+    this.clock.tick();
     this.callCounts.set(name, (this.callCounts.get(name) ?? 0) + 1);
     if (this.replayer) return this.replay(seq, name, raw, fuel);
     const c = new Call(name);
