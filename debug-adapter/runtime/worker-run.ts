@@ -4,6 +4,8 @@
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { RuntimeEvent } from './events';
 import type { RunOptions } from './run-options';
 import type { RunResult } from './run-result';
@@ -18,12 +20,18 @@ export interface RunHandle {
   terminate(): Promise<void>;
 }
 
-/** The worker entry: the bundled `.js` beside this file, or the `.ts` source under tsx. */
-function workerEntry(): { file: string; execArgv: string[] } {
+/**
+ * The worker entry: the bundled `.js` beside this file, or (tests, run from source) a bootstrap
+ * that registers tsx in the worker and imports the `.ts` source.
+ */
+function workerEntry(): { file: string; eval: boolean } {
   const js = fileURLToPath(new URL('./runtime-worker.js', import.meta.url));
-  if (existsSync(js)) return { file: js, execArgv: [] };
+  if (existsSync(js)) return { file: js, eval: false };
   const ts = fileURLToPath(new URL('./runtime-worker.ts', import.meta.url));
-  return { file: ts, execArgv: ['--import', 'tsx'] };
+  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const api = join(tsxRoot, 'dist/cjs/api/index.cjs');
+  const boot = `require(${JSON.stringify(api)}).register(); require(${JSON.stringify(ts)});`;
+  return { file: boot, eval: true };
 }
 
 function emptyResult(exitCode: number, loadError: string): RunResult {
@@ -40,9 +48,9 @@ function emptyResult(exitCode: number, loadError: string): RunResult {
 export function startRun(options: RunOptions, onEvent: (e: RuntimeEvent) => void): RunHandle {
   const control = new SharedArrayBuffer(CONTROL.SIZE * 4);
   const ctl = new Int32Array(control);
-  const { file, execArgv } = workerEntry();
+  const entry = workerEntry();
   const start: WorkerStart = { options, control };
-  const worker = new Worker(file, { workerData: start, execArgv, stdout: false, stderr: false });
+  const worker = new Worker(entry.file, { workerData: start, eval: entry.eval, stdout: false, stderr: false });
   let settled = false;
   let terminated = false;
   let resolveDone!: (r: RunResult) => void;

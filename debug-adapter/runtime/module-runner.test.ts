@@ -1,0 +1,118 @@
+// The runtime end to end on committed fixtures: output, exit codes, traps, fuel limits, exact
+// per-function sums, launch errors that say what to fix, and the worker (a runaway module can
+// always be ended).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runModule, TRAP_EXIT_CODE } from './module-runner';
+import { startRun } from './worker-run';
+import type { RuntimeEvent } from './events';
+import type { RunOptions } from './run-options';
+
+const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+
+function opts(program: string, extra: Partial<RunOptions> = {}): RunOptions {
+  return { program: join(fixtures, program), args: [], env: {}, cwd: fixtures, preopens: [], ...extra };
+}
+
+function collect(): { events: RuntimeEvent[]; sink: (e: RuntimeEvent) => void; stdout: () => string } {
+  const events: RuntimeEvent[] = [];
+  return {
+    events,
+    sink: (e) => events.push(e),
+    stdout: () => Buffer.concat(events.flatMap((e) => (e.kind === 'output' && e.stream === 'stdout' ? [e.data] : []))).toString(),
+  };
+}
+
+test('a C program runs to exit 0 with its output, and the exclusive figures sum to the total', async () => {
+  const c = collect();
+  const r = await runModule(opts('c/fib.wasm'), c.sink);
+  assert.equal(r.loadError, undefined);
+  assert.equal(r.exitCode, 0);
+  assert.equal(c.stdout(), 'fib(30) = 832040\n');
+  assert.ok(r.fuelConsumed > 0n);
+  const sum = r.functions.reduce((s, f) => s + f.fuelExclusive, 0n);
+  assert.equal(sum, r.fuelConsumed);
+  const fib = r.functions.find((f) => f.name === 'fib');
+  assert.ok(fib, 'fib is named from the name section');
+  assert.ok(fib.calls > 1_000_000n, `fib calls: ${fib.calls}`);
+  const exit = c.events.at(-1);
+  assert.equal(exit?.kind, 'exit');
+});
+
+test('capability events carry decoded arguments and the fuel at the call', async () => {
+  const c = collect();
+  const r = await runModule(opts('c/fib.wasm'), c.sink);
+  const caps = c.events.filter((e) => e.kind === 'capability');
+  assert.ok(caps.length > 0);
+  const write = caps.find((e) => e.kind === 'capability' && e.func === 'fd_write');
+  assert.ok(write && write.kind === 'capability');
+  assert.ok(write.fuel > 0n && write.fuel <= r.fuelConsumed);
+  assert.deepEqual(caps.map((e) => (e.kind === 'capability' ? e.seq : 0)), caps.map((_, i) => i + 1));
+});
+
+test('a trap ends the run with 134, the trap kind and the original location', async () => {
+  const c = collect();
+  const r = await runModule(opts('c/trap.wasm', { args: ['div0'] }), c.sink);
+  assert.equal(r.exitCode, TRAP_EXIT_CODE);
+  assert.match(r.trap?.kind ?? '', /divide by zero/);
+  assert.ok(r.trap?.location, 'trap location is known');
+  assert.equal(r.functions.reduce((s, f) => s + f.fuelExclusive, 0n), r.fuelConsumed);
+});
+
+test('an infinite loop stops with "out of fuel" at the limit, saying where', async () => {
+  const c = collect();
+  const r = await runModule(opts('c/spin.wasm', { fuelLimit: 5_000_000n }), c.sink);
+  assert.equal(r.exitCode, TRAP_EXIT_CODE);
+  assert.equal(r.trap?.kind, 'out of fuel');
+  assert.match(r.trap?.message ?? '', /consumed \d+ of the 5000000 allowed, in \S+ at original offset 0x/);
+  assert.ok(r.fuelConsumed >= 5_000_000n);
+});
+
+test('launch problems come back as messages that say what to fix', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasiscope-launch-'));
+  writeFileSync(join(dir, 'not.wasm'), 'hello');
+  const cases: Array<[RunOptions, RegExp]> = [
+    [{ ...opts('c/fib.wasm'), program: join(dir, 'missing.wasm') }, /program not found/],
+    [{ ...opts('c/fib.wasm'), program: join(dir, 'not.wasm') }, /not a WebAssembly module/],
+    [opts('c/fib.wasm', { preopens: [{ hostPath: join(dir, 'nope'), guestPath: '/s', mode: 'rw' }] }), /preopened directory does not exist/],
+  ];
+  for (const [o, re] of cases) {
+    const r = await runModule(o, () => undefined);
+    assert.match(r.loadError ?? '', re);
+  }
+  // An import no WASI host gives.
+  const bytes = Buffer.from('0061736d010000000105016000017f020b0103656e7603666f6f0000', 'hex');
+  writeFileSync(join(dir, 'imp.wasm'), bytes);
+  const r = await runModule({ ...opts('c/fib.wasm'), program: join(dir, 'imp.wasm') }, () => undefined);
+  assert.match(r.loadError ?? '', /imports what this WASI host does not provide: env\.foo/);
+});
+
+test('a preopened directory is usable and a .wat program compiles in-process', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasiscope-pre-'));
+  cpSync(join(fixtures, 'c/hello-data'), dir, { recursive: true });
+  const c = collect();
+  const r = await runModule(opts('c/hello.wasm', { args: ['/data'], preopens: [{ hostPath: dir, guestPath: '/data', mode: 'rw' }] }), c.sink);
+  assert.equal(r.loadError, undefined);
+  assert.equal(r.exitCode, 0, c.stdout());
+  const w = collect();
+  const rw = await runModule(opts('wat/fac.wat'), w.sink);
+  assert.equal(rw.loadError, undefined);
+  assert.equal(rw.exitCode, 0);
+});
+
+test('the worker runs a module off-thread and a runaway module can be terminated', async () => {
+  const events: RuntimeEvent[] = [];
+  const h = startRun(opts('c/fib.wasm'), (e) => events.push(e));
+  const r = await h.done;
+  assert.equal(r.exitCode, 0, r.loadError);
+  assert.ok(events.some((e) => e.kind === 'output'));
+  const spin = startRun(opts('c/spin.wasm'), () => undefined);
+  await new Promise((res) => setTimeout(res, 300));
+  await spin.terminate();
+  const rs = await spin.done;
+  assert.notEqual(rs.exitCode, 0);
+});

@@ -1,0 +1,244 @@
+// Runs one module on the current thread: load -> instrument -> instantiate with the WASI host,
+// the fuel hooks and the module-metrics host -> `_start` -> figures. Every observation leaves as a
+// RuntimeEvent through `sink`; nothing here knows about DAP, VS Code or the CLI. The runtime
+// worker calls this; tests may call it directly.
+import { basename } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { instrument } from '../instrument/instrument';
+import type { InstrumentedModule } from '../instrument/types';
+import { HOOK_MODULE } from '../instrument/types';
+import { WasiHost, Recorder, Replayer, ReplayDivergenceError, loadBaseline, WASI_MODULE, WASI_FUNCTIONS, type Baseline } from '../wasi';
+import { ModuleMetricsHost, METRICS_IMPORT_MODULE } from '../metrics/module-metrics';
+import { FuelMeter, OutOfFuelError } from './fuel-meter';
+import type { RuntimeEvent, TrapInfo } from './events';
+import type { RunOptions } from './run-options';
+import type { RunResult, FunctionFigures } from './run-result';
+import { loadModule, ModuleLoadError } from './load-module';
+
+/** Exit status of a run that trapped (as Wasmtime reports it: 128 + SIGABRT). */
+export const TRAP_EXIT_CODE = 134;
+const PAGE = 65536;
+const METRIC_FUNCS = new Set(['emit_metric', 'start_timer', 'stop_timer', 'record_gauge']);
+
+export interface RunControlHooks {
+  /** Called at every fuel sample (sampleEvery); may block (pause) or throw to stop. */
+  onSample?(consumed: bigint): void;
+}
+
+export class LaunchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LaunchError';
+  }
+}
+
+interface ImportEntry {
+  module: string;
+  name: string;
+  kind: string;
+}
+
+/** Says, before anything runs, which imports this host cannot give (with what to do about it). */
+export function checkImports(imports: readonly ImportEntry[]): void {
+  const wasi = new Set<string>(WASI_FUNCTIONS);
+  const bad: string[] = [];
+  for (const imp of imports) {
+    if (imp.module === WASI_MODULE && imp.kind === 'function' && wasi.has(imp.name)) continue;
+    if (imp.module === METRICS_IMPORT_MODULE && imp.kind === 'function' && METRIC_FUNCS.has(imp.name)) continue;
+    bad.push(`${imp.module}.${imp.name} (${imp.kind})`);
+  }
+  if (bad.length > 0) {
+    const more = bad.length > 10 ? ` and ${bad.length - 10} more` : '';
+    throw new LaunchError(
+      `the module imports what this WASI host does not provide: ${bad.slice(0, 10).join(', ')}${more}. ` +
+        `Wasiscope runs wasi_snapshot_preview1 core modules (plus the wasiscope_metrics API); ` +
+        `build for wasm32-wasip1 (wasm32-wasi) or link the missing functions into the module.`,
+    );
+  }
+}
+
+function checkPreopens(options: RunOptions): void {
+  for (const p of options.preopens) {
+    let ok = false;
+    try {
+      ok = statSync(p.hostPath).isDirectory();
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      throw new LaunchError(`preopened directory does not exist: ${p.hostPath} (for ${p.guestPath}); create it or fix "preopens"`);
+    }
+  }
+}
+
+function stdinBytes(options: RunOptions): Uint8Array | undefined {
+  if (!options.stdin) return undefined;
+  if (options.stdin.data) return options.stdin.data;
+  if (options.stdin.file) {
+    if (!existsSync(options.stdin.file)) throw new LaunchError(`stdin file does not exist: ${options.stdin.file}`);
+    return new Uint8Array(readFileSync(options.stdin.file));
+  }
+  return undefined;
+}
+
+function errorResult(message: string): RunResult {
+  return { exitCode: 1, fuelConsumed: 0n, functions: [], memory: { initialBytes: 0, peakBytes: 0, finalBytes: 0 }, wallMs: 0, loadError: message };
+}
+
+export interface PreparedModule {
+  im: InstrumentedModule;
+  module: WebAssembly.Module;
+  watText?: string;
+}
+
+/** Load, validate and instrument; throws LaunchError/ModuleLoadError with a message for the user. */
+export async function prepareModule(options: RunOptions): Promise<PreparedModule> {
+  const loaded = await loadModule(options.program);
+  let im: InstrumentedModule;
+  try {
+    im = instrument(loaded.bytes);
+  } catch (e) {
+    throw new ModuleLoadError(`${options.program} is not a valid WebAssembly module: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(im.bytes);
+  } catch (e) {
+    // Say what the ORIGINAL module did wrong when the engine rejects it.
+    let why = e instanceof Error ? e.message : String(e);
+    try {
+      await WebAssembly.compile(loaded.bytes);
+    } catch (orig) {
+      why = orig instanceof Error ? orig.message : String(orig);
+    }
+    throw new ModuleLoadError(`${options.program} does not validate: ${why}`);
+  }
+  const imports = WebAssembly.Module.imports(module).filter((i) => i.module !== HOOK_MODULE);
+  checkImports(imports);
+  return { im, module, watText: loaded.watText };
+}
+
+/**
+ * Runs the module to its end. Never throws: launch problems come back as `loadError`, traps as
+ * `trap` with exit code 134, proc_exit's code as `exitCode`.
+ */
+export async function runModule(options: RunOptions, sink: (e: RuntimeEvent) => void, control: RunControlHooks = {}): Promise<RunResult> {
+  const t0 = performance.now();
+  let prepared: PreparedModule;
+  let stdin: Uint8Array | undefined;
+  let baseline: Baseline | undefined;
+  try {
+    checkPreopens(options);
+    stdin = stdinBytes(options);
+    if (options.baselineFile) {
+      try {
+        baseline = loadBaseline(options.baselineFile);
+      } catch (e) {
+        throw new LaunchError(`cannot read the baseline ${options.baselineFile}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (options.replayFile && !existsSync(options.replayFile)) throw new LaunchError(`recording to replay does not exist: ${options.replayFile}`);
+    prepared = await prepareModule(options);
+  } catch (e) {
+    return errorResult(e instanceof Error ? e.message : String(e));
+  }
+  const { im, module } = prepared;
+
+  let memory: WebAssembly.Memory | undefined;
+  let initialBytes = 0;
+  let peakBytes = 0;
+  const meter = new FuelMeter(im, {
+    limit: options.fuelLimit,
+    sampleEvery: options.sampleEvery ?? 10_000_000n,
+    onSample: ({ consumed }) => {
+      sink({ kind: 'fuel', consumed, elapsedMs: performance.now() - t0 });
+      control.onSample?.(consumed);
+    },
+    onMemoryGrow: (g) => {
+      if (g.afterPages >= 0 && g.memory === 0) peakBytes = Math.max(peakBytes, g.afterPages * PAGE);
+      sink({ kind: 'memory', memory: g.memory, beforePages: g.beforePages, afterPages: g.afterPages, fuel: g.fuel });
+    },
+  });
+  const fuel = (): bigint => meter.consumed();
+  const output = (stream: 'stdout' | 'stderr') => (data: Uint8Array): void => sink({ kind: 'output', stream, data: data.slice() });
+  let host: WasiHost;
+  let metrics: ModuleMetricsHost;
+  try {
+    host = new WasiHost({
+      args: [basename(options.program), ...options.args],
+      env: options.env,
+      preopens: options.preopens,
+      stdin,
+      stdout: output('stdout'),
+      stderr: output('stderr'),
+      policy: options.policy,
+      deterministic: options.deterministic ? { seed: options.seed ?? 0 } : undefined,
+      fuel,
+      onEvent: sink,
+      baseline,
+      record: options.recordFile ? new Recorder(options.recordFile) : undefined,
+      replay: options.replayFile ? new Replayer(options.replayFile) : undefined,
+    });
+    metrics = new ModuleMetricsHost({ mode: options.deterministic ? 'buffered' : 'live', getFuel: fuel, onMetric: sink });
+  } catch (e) {
+    return errorResult(e instanceof Error ? e.message : String(e));
+  }
+
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await WebAssembly.instantiate(module, {
+      ...(host.imports as unknown as WebAssembly.Imports),
+      ...(meter.imports as unknown as WebAssembly.Imports),
+      ...(metrics.importObject() as unknown as WebAssembly.Imports),
+    });
+  } catch (e) {
+    host.finish(undefined);
+    return errorResult(`the module could not be instantiated: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  meter.bind(instance);
+  const mem = instance.exports.memory;
+  if (mem instanceof WebAssembly.Memory) {
+    memory = mem;
+    initialBytes = mem.buffer.byteLength;
+    peakBytes = initialBytes;
+    metrics.attachMemory(() => mem.buffer);
+  }
+
+  let exitCode = 0;
+  let trap: TrapInfo | undefined;
+  try {
+    exitCode = host.run(instance as unknown as Parameters<WasiHost['run']>[0]);
+  } catch (e) {
+    if (e instanceof ReplayDivergenceError) {
+      trap = { kind: 'replay divergence', message: e.message };
+      exitCode = 1;
+    } else {
+      const settled = meter.settle(e);
+      trap = settled.trap;
+      exitCode = TRAP_EXIT_CODE;
+      if (!(settled.error instanceof OutOfFuelError) && !(e instanceof WebAssembly.RuntimeError) && !(e instanceof RangeError)) {
+        // A host-side failure (a bug, not the module's fault): keep the message.
+        trap = { ...trap, kind: trap.kind || 'host error' };
+      }
+      try {
+        host.finish(undefined);
+      } catch {
+        /* the trap is what matters */
+      }
+    }
+  }
+  for (const m of metrics.drain()) sink(m);
+  const fuelConsumed = meter.consumed();
+  const functions: FunctionFigures[] = meter.perFunction().map((f) => ({ index: f.index, name: f.name, fuelExclusive: f.fuelExclusive, calls: f.calls }));
+  const finalBytes = memory ? memory.buffer.byteLength : 0;
+  peakBytes = Math.max(peakBytes, finalBytes);
+  sink({ kind: 'exit', exitCode, trap, fuelConsumed });
+  return {
+    exitCode,
+    trap,
+    fuelConsumed,
+    functions,
+    memory: { initialBytes, peakBytes, finalBytes },
+    wallMs: performance.now() - t0,
+  };
+}

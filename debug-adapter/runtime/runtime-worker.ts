@@ -1,0 +1,39 @@
+// Entry of the worker thread that runs a module (see worker-run.ts for the controlling side).
+// Events leave in batches; a pause request (control word) blocks the module at its next fuel
+// sample until the controller resumes it, and a terminate request ends it there.
+import { parentPort, workerData } from 'node:worker_threads';
+import { runModule } from './module-runner';
+import { EventBatcher } from './event-batcher';
+import { CONTROL, STATE_PAUSE, STATE_TERMINATE, type WorkerMessage, type WorkerStart } from './worker-protocol';
+
+class TerminatedError extends Error {}
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('runtime-worker must run in a worker thread');
+  const start = workerData as WorkerStart;
+  const ctl = new Int32Array(start.control);
+  const post = (m: WorkerMessage): void => port.postMessage(m);
+  const batcher = new EventBatcher((events) => post({ type: 'events', events }));
+  try {
+    const result = await runModule(start.options, (e) => batcher.push(e), {
+      onSample: () => {
+        for (;;) {
+          const state = Atomics.load(ctl, CONTROL.STATE);
+          if (state === STATE_TERMINATE) throw new TerminatedError('terminated by the user');
+          if (state !== STATE_PAUSE) return;
+          batcher.flush();
+          const wake = Atomics.load(ctl, CONTROL.WAKE);
+          Atomics.wait(ctl, CONTROL.WAKE, wake, 1000);
+        }
+      },
+    });
+    batcher.flush();
+    post({ type: 'done', result });
+  } catch (e) {
+    batcher.flush();
+    post({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+void main();
