@@ -12,6 +12,7 @@
 // not. Times are explicit: host calls are placed at their event time, or, in deterministic mode
 // (virtual clocks), at the wall time the tracer receives them. No global OpenTelemetry state is
 // touched: the provider is private to the run, so runs (and tests) do not interfere.
+import { summarize } from './capability-text';
 import {
   ROOT_CONTEXT,
   SpanKind,
@@ -853,23 +854,6 @@ function setTrap(span: Span, trap: TrapInfo): void {
 }
 
 /** `fd=3, path="a.txt", oflags=[CREAT]`, capped at 512 characters. */
-export function summarize(values: Record<string, DecodedValue>): string {
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(values)) parts.push(`${k}=${formatDecoded(v)}`);
-  const s = parts.join(', ');
-  return s.length > 512 ? `${s.slice(0, 509)}...` : s;
-}
-
-function formatDecoded(v: DecodedValue): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 128 ? `${v.slice(0, 125)}...` : v);
-  if (typeof v === 'bigint') return v.toString();
-  if (v === null || typeof v !== 'object') return String(v);
-  if (Array.isArray(v)) return `[${v.join('|')}]`;
-  return `{${Object.entries(v)
-    .map(([k, x]) => `${k}=${formatDecoded(x)}`)
-    .join(', ')}}`;
-}
-
 function basename(p: string): string {
   const parts = p.split(/[\\/]/);
   return parts[parts.length - 1] || p;
