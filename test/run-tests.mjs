@@ -25,6 +25,10 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// Build the bundles once, before any test, so tests that drive dist/ (CLI, DAP adapter, packaged
+// extension) never race each other to rebuild it.
+const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 const res = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],

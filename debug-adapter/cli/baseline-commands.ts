@@ -12,7 +12,10 @@ export function* readTrailEvents(path: string): Generator<RuntimeEvent> {
     if (line.trim() === '') continue;
     const rec = parseTagged<Record<string, unknown>>(line);
     const kind = rec.kind;
-    if (kind === 'capability' || kind === 'security' || kind === 'anomaly') yield rec as unknown as RuntimeEvent;
+    if (kind !== 'capability' && kind !== 'security' && kind !== 'anomaly') continue;
+    // The trail writes fuel as a plain JSON number; events carry it as a bigint.
+    if (kind === 'capability' && (typeof rec.fuel === 'number' || typeof rec.fuel === 'string')) rec.fuel = BigInt(rec.fuel);
+    yield rec as unknown as RuntimeEvent;
   }
 }
 
