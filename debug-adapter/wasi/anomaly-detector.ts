@@ -42,6 +42,7 @@ export interface AnomalyOptions {
   window?: RateWindow;
 }
 
+const NONE: AnomalyEvent[] = [];
 const DEFAULT_FUEL_WINDOW = 1_000_000;
 const DEFAULT_MS_WINDOW = 100;
 const PATH_KEYS = ['guest_path', 'old_guest_path', 'new_guest_path'];
@@ -134,6 +135,7 @@ export class AnomalyDetector {
   }
 
   observe(e: CapabilityEvent): AnomalyEvent[] {
+    if (!e.denied && !this.baseline) return NONE;
     const out: AnomalyEvent[] = [];
     const raise = (anomaly: AnomalyEvent['anomaly'], message: string, evidence: Record<string, DecodedValue>): void => {
       out.push({ kind: 'anomaly', anomaly, message, evidence, capabilitySeq: e.seq });

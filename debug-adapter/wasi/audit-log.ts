@@ -5,7 +5,7 @@
 //
 // Without a key anyone who edits the file can recompute the whole chain; with a key (kept away
 // from the file) they cannot, and publishing the last hash elsewhere anchors the trail too.
-import { createHash, createHmac } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { RuntimeEvent } from '../runtime/events';
 import { DEFAULT_CHUNK_BYTES, LineWriter, plainJson, readLines } from './json-lines';
 
@@ -22,9 +22,13 @@ export interface AuditLogOptions {
   meta?: Record<string, unknown>;
 }
 
+// crypto.hash (Node >= 20.12) hashes in one call, about twice as fast as a Hash object.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+
 function hasher(key: string | Uint8Array | undefined): (body: string) => string {
-  if (key === undefined) return (body) => createHash('sha256').update(body).digest('hex');
-  return (body) => createHmac('sha256', key).update(body).digest('hex');
+  if (key !== undefined) return (body) => crypto.createHmac('sha256', key).update(body).digest('hex');
+  if (oneShot) return (body) => oneShot('sha256', body, 'hex');
+  return (body) => crypto.createHash('sha256').update(body).digest('hex');
 }
 
 const SUFFIX_RE = /,"hash":"([0-9a-f]{64})"}$/;
@@ -56,7 +60,8 @@ export class AuditLogWriter {
 
   private append(record: Record<string, unknown>): void {
     this.n++;
-    const body = plainJson({ n: this.n, ...record, prevHash: this.prev });
+    const inner = plainJson(record);
+    const body = `{"n":${this.n},${inner.length > 2 ? `${inner.slice(1, -1)},` : ''}"prevHash":"${this.prev}"}`;
     const h = this.hash(body);
     this.out.write(`${body.slice(0, -1)},"hash":"${h}"}`);
     this.prev = h;

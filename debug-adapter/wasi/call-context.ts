@@ -21,7 +21,8 @@ export class Call {
   readonly args: Record<string, DecodedValue> = {};
   readonly results: Record<string, DecodedValue> = {};
   denied = false;
-  readonly security: SecurityNote[] = [];
+  /** Security findings, created on the first one (most calls have none). */
+  security: SecurityNote[] | null = null;
 
   constructor(readonly func: string) {}
 
@@ -31,7 +32,7 @@ export class Call {
   }
 
   note(reason: SecurityReason, message: string): void {
-    this.security.push({ reason, message });
+    (this.security ??= []).push({ reason, message });
     if (reason === 'capability-denied') this.denied = true;
   }
 }

@@ -63,10 +63,7 @@ export function hostCall<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof WasiError) throw e;
-    const code = (e as NodeJS.ErrnoException | null)?.code;
-    const n = code ? (E as Record<string, number | undefined>)[code.slice(1)] : undefined;
-    throw new WasiError(n ?? (code === 'ERR_OUT_OF_RANGE' ? E.INVAL : E.IO), (e as Error).message);
+    throw hostError(e);
   }
 }
 
@@ -227,22 +224,28 @@ export function fd_filestat_set_times(h: HostCore, c: Call, fd: number, atim: bi
 }
 
 function readInto(h: HostCore, c: Call, e: FdEntry, iovs: number, n: number, at: number | null): number {
+  if (n === 1) {
+    // One iovec, the common case: read straight into guest memory, no views or arrays.
+    const buf = h.mem.u32(iovs);
+    const len = h.mem.u32(iovs + 4);
+    h.mem.check(buf, len);
+    c.args.iovs = 1;
+    c.args.bytes = len;
+    if (e.kind === 'stdin') return readStdin(h, c, [h.mem.view(buf, len)], [buf]);
+    if (len === 0) return 0;
+    let got: number;
+    try {
+      got = fs.readSync(e.osfd, h.mem.whole(), buf, len, at);
+    } catch (err) {
+      throw hostError(err);
+    }
+    h.mem.noteWritten(buf, got);
+    return got;
+  }
   const { views, ptrs, total } = h.mem.iovecs(iovs, n);
   c.args.iovs = n;
   c.args.bytes = total;
-  if (e.kind === 'stdin') {
-    if (!h.policy.stdin) c.deny('policy: stdin is not granted');
-    let done = 0;
-    for (let i = 0; i < views.length; i++) {
-      const chunk = h.stdin.read(views[i].length);
-      if (chunk.length === 0) break;
-      views[i].set(chunk);
-      h.mem.noteWritten(ptrs[i], chunk.length);
-      done += chunk.length;
-      if (chunk.length < views[i].length) break;
-    }
-    return done;
-  }
+  if (e.kind === 'stdin') return readStdin(h, c, views, ptrs);
   if (views.length === 0) return 0;
   const got = hostCall(() => fs.readvSync(e.osfd, views, at ?? undefined));
   let left = got;
@@ -254,6 +257,28 @@ function readInto(h: HostCore, c: Call, e: FdEntry, iovs: number, n: number, at:
   return got;
 }
 
+function readStdin(h: HostCore, c: Call, views: Uint8Array[], ptrs: number[]): number {
+  if (!h.policy.stdin) c.deny('policy: stdin is not granted');
+  let done = 0;
+  for (let i = 0; i < views.length; i++) {
+    const chunk = h.stdin.read(views[i].length);
+    if (chunk.length === 0) break;
+    views[i].set(chunk);
+    h.mem.noteWritten(ptrs[i], chunk.length);
+    done += chunk.length;
+    if (chunk.length < views[i].length) break;
+  }
+  return done;
+}
+
+/** A host error thrown by node:fs, as the WasiError the guest gets. */
+function hostError(err: unknown): WasiError {
+  if (err instanceof WasiError) return err;
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const n = code ? (E as Record<string, number | undefined>)[code.slice(1)] : undefined;
+  return new WasiError(n ?? (code === 'ERR_OUT_OF_RANGE' ? E.INVAL : E.IO), (err as Error).message);
+}
+
 export function fd_read(h: HostCore, c: Call, fd: number, iovs: number, iovsLen: number, nreadPtr: number): number {
   c.args.fd = h.fds.describe(fd);
   h.mem.check(nreadPtr, 4);
@@ -261,8 +286,8 @@ export function fd_read(h: HostCore, c: Call, fd: number, iovs: number, iovsLen:
   if (e.kind === 'dir') throw new WasiError(E.ISDIR);
   if (e.kind === 'stdout' || e.kind === 'stderr') throw new WasiError(E.BADF, 'not open for reading');
   needRight(c, e, R.FD_READ);
-  const n = e.kind === 'file' ? readInto(h, c, e, iovs, iovsLen, Number(e.position)) : readInto(h, c, e, iovs, iovsLen, null);
-  if (e.kind === 'file') e.position += BigInt(n);
+  const n = readInto(h, c, e, iovs, iovsLen, e.kind === 'file' ? e.position : null);
+  if (e.kind === 'file') e.position += n;
   h.mem.setU32(nreadPtr, n);
   c.results.nread = n;
   return E.SUCCESS;
@@ -282,17 +307,38 @@ export function fd_pread(h: HostCore, c: Call, fd: number, iovs: number, iovsLen
 }
 
 function writeFrom(h: HostCore, c: Call, e: FdEntry, iovs: number, n: number, at: number): number {
+  const toStream = e.kind === 'stdout' || e.kind === 'stderr';
+  if (n === 1) {
+    const buf = h.mem.u32(iovs);
+    const len = h.mem.u32(iovs + 4);
+    h.mem.check(buf, len);
+    c.args.iovs = 1;
+    c.args.bytes = len;
+    if (toStream) {
+      h.output(e.kind as 'stdout' | 'stderr', h.mem.copy(buf, len));
+      return len;
+    }
+    if (len === 0) return 0;
+    let wrote: number;
+    try {
+      wrote = fs.writeSync(e.osfd, h.mem.whole(), buf, len, at);
+    } catch (err) {
+      throw hostError(err);
+    }
+    if (wrote > 0 && e.identityKey) h.identity.modified(e.identityKey);
+    return wrote;
+  }
   const { views, total } = h.mem.iovecs(iovs, n);
   c.args.iovs = n;
   c.args.bytes = total;
-  if (e.kind === 'stdout' || e.kind === 'stderr') {
+  if (toStream) {
     const out = new Uint8Array(total);
     let o = 0;
     for (const v of views) {
       out.set(v, o);
       o += v.length;
     }
-    h.output(e.kind, out);
+    h.output(e.kind as 'stdout' | 'stderr', out);
     return total;
   }
   if (views.length === 0) return 0;
@@ -310,11 +356,17 @@ export function fd_write(h: HostCore, c: Call, fd: number, iovs: number, iovsLen
   needRight(c, e, R.FD_WRITE);
   let at = 0;
   if (e.kind === 'file') {
-    if (e.fdflags & FDFLAGS.APPEND) e.position = hostCall(() => fs.fstatSync(e.osfd, { bigint: true })).size;
-    at = toOffset(e.position, 'file position');
+    if (e.fdflags & FDFLAGS.APPEND) {
+      try {
+        e.position = fs.fstatSync(e.osfd).size;
+      } catch (err) {
+        throw hostError(err);
+      }
+    }
+    at = e.position;
   }
   const n = writeFrom(h, c, e, iovs, iovsLen, at);
-  if (e.kind === 'file') e.position += BigInt(n);
+  if (e.kind === 'file') e.position += n;
   h.mem.setU32(nwrittenPtr, n);
   c.results.nwritten = n;
   return E.SUCCESS;
@@ -446,13 +498,13 @@ export function fd_seek(h: HostCore, c: Call, fd: number, offset: bigint, whence
   needRight(c, e, whence === 1 && delta === 0n ? R.FD_TELL : R.FD_SEEK);
   let base: bigint;
   if (whence === 0) base = 0n;
-  else if (whence === 1) base = e.position;
+  else if (whence === 1) base = BigInt(e.position);
   else if (whence === 2) base = hostCall(() => fs.fstatSync(e.osfd, { bigint: true })).size;
   else throw new WasiError(E.INVAL, `unknown whence ${whence}`);
   const next = base + delta;
   if (next < 0n) throw new WasiError(E.INVAL, 'seek before the start of the file');
   if (next > MAX_OFFSET) throw new WasiError(E.OVERFLOW, 'seek beyond what the host can address');
-  e.position = next;
+  e.position = Number(next);
   h.mem.setU64(ptr, next);
   c.results.newoffset = next;
   return E.SUCCESS;
@@ -464,7 +516,7 @@ export function fd_tell(h: HostCore, c: Call, fd: number, ptr: number): number {
   const e = h.fds.get(fd);
   fileOnly(e);
   needRight(c, e, R.FD_TELL);
-  h.mem.setU64(ptr, e.position);
+  h.mem.setU64(ptr, BigInt(e.position));
   c.results.offset = e.position;
   return E.SUCCESS;
 }

@@ -34,7 +34,7 @@ export interface FdEntry {
   /** Directory handle the sandbox walks from (directories only). */
   dir?: DirHandle;
   /** File cursor (files only). */
-  position: bigint;
+  position: number;
   /** Index of the preopen this descends from (-1 for stdio). */
   preopenIndex: number;
   /** Components from the preopen root to this directory (for checking symlink texts). */
@@ -43,6 +43,9 @@ export interface FdEntry {
   readdir?: ReaddirSnapshot;
   /** Identity captured at open, so a file unlinked while open keeps its inode number. */
   identityKey?: string;
+  /** describe() cache: the text, and the fd number it was made for. */
+  desc?: string;
+  descFd?: number;
 }
 
 export class FdTable {
@@ -59,7 +62,7 @@ export class FdTable {
       fdflags: 0,
       guestPath: kind,
       osfd: -1,
-      position: 0n,
+      position: 0,
       preopenIndex: -1,
       depth: [],
     });
@@ -111,6 +114,13 @@ export class FdTable {
   describe(fd: number): string {
     const e = this.entries.get(fd);
     if (!e) return `${fd} (not open)`;
+    if (e.descFd === fd && e.desc !== undefined) return e.desc;
+    e.desc = this.describeEntry(fd, e);
+    e.descFd = fd;
+    return e.desc;
+  }
+
+  private describeEntry(fd: number, e: FdEntry): string {
     if (e.kind === 'stdin' || e.kind === 'stdout' || e.kind === 'stderr') {
       return e.guestPath === e.kind ? `${fd} (${e.kind})` : `${fd} (${e.kind} ${e.guestPath})`;
     }

@@ -53,6 +53,12 @@ export class GuestMemory {
     return this.u8v.subarray(ptr, ptr + len);
   }
 
+  /** The whole memory as bytes (for OS calls that take an offset); valid until memory grows. */
+  whole(): Uint8Array {
+    this.refresh();
+    return this.u8v;
+  }
+
   copy(ptr: number, len: number): Uint8Array {
     return this.view(ptr, len).slice();
   }

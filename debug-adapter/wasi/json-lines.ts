@@ -79,6 +79,35 @@ const BIG_TOKEN = new RegExp(`"\\\\u0001${MARK_ID}:(-?\\d+)"`, 'g');
 
 /** JSON with bigints as bare numbers and bytes as base64 strings (for humans and jq). */
 export function plainJson(value: unknown): string {
+  // Fast path: bigints and bytes only at the top level (events' fuel), so the native
+  // JSON.stringify runs without a replacer; anything nested falls back to the replacer.
+  if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)) {
+    const obj = value as Record<string, unknown>;
+    let copy: Record<string, unknown> | undefined;
+    let marked = false;
+    for (const k in obj) {
+      const v = obj[k];
+      if (typeof v === 'bigint') {
+        copy ??= Object.assign({}, obj);
+        copy[k] = BIG_MARK + v.toString();
+        marked = true;
+      } else if (v instanceof Uint8Array) {
+        copy ??= Object.assign({}, obj);
+        copy[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+      }
+    }
+    let s: string | undefined;
+    try {
+      s = JSON.stringify(copy ?? obj);
+    } catch {
+      s = undefined; // a nested bigint
+    }
+    if (s !== undefined) return marked ? s.replace(BIG_TOKEN, '$1') : s;
+  }
+  return slowPlainJson(value);
+}
+
+function slowPlainJson(value: unknown): string {
   let hasBig = false;
   const s = JSON.stringify(value, (_k, v: unknown) => {
     if (typeof v === 'bigint') {

@@ -141,7 +141,8 @@ function fdEvent(h: HostCore, c: Call, userdata: bigint, type: number, fd: numbe
   }
   try {
     const size = fs.fstatSync(e.osfd, { bigint: true }).size;
-    return ev(E.SUCCESS, size > e.position ? size - e.position : 0n);
+    const pos = BigInt(e.position);
+    return ev(E.SUCCESS, size > pos ? size - pos : 0n);
   } catch {
     return ev(E.IO);
   }

@@ -21,9 +21,10 @@ export type ErrnoName = (typeof ERRNO_NAMES)[number];
 export const E = Object.fromEntries(ERRNO_NAMES.map((n, i) => [n, i])) as { readonly [K in ErrnoName]: number };
 
 /** `ENOENT`-style name of an errno number, as the audit trail shows it. */
+const ERRNO_DISPLAY = ERRNO_NAMES.map((n) => `E${n}`);
+
 export function errnoName(errno: number): string {
-  const n = ERRNO_NAMES[errno];
-  return n === undefined ? `E?${errno}` : `E${n}`;
+  return ERRNO_DISPLAY[errno] ?? `E?${errno}`;
 }
 
 /** Maps a host (Node) error code such as `ENOENT` to a WASI errno; unknown codes become EIO. */

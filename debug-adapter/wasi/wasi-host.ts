@@ -68,6 +68,8 @@ type Impl = (h: HostCore, c: Call, ...args: never[]) => number;
 const IMPLS: Record<WasiFunctionName, Impl> = { ...fdCalls, ...pathCalls, ...miscCalls } as unknown as Record<WasiFunctionName, Impl>;
 
 const NO_FUEL = (): bigint => 0n;
+const TIME_ORIGIN = performance.timeOrigin;
+const NO_NOTES: ReadonlyArray<{ reason: SecurityEvent['reason']; message: string }> = [];
 
 export class WasiHost {
   /** Pass to WebAssembly.instantiate (merge with other import modules). */
@@ -86,8 +88,6 @@ export class WasiHost {
   private finished = false;
   /** The first divergence a replay met, if any. */
   divergence?: Divergence;
-  /** Calls answered, by function (cheap counters for reports). */
-  readonly callCounts = new Map<string, number>();
 
   constructor(private readonly o: WasiHostOptions) {
     this.fuelFn = o.fuel ?? NO_FUEL;
@@ -159,7 +159,7 @@ export class WasiHost {
       preopenName: p.guestPath,
       osfd: dir.osfd,
       dir,
-      position: 0n,
+      position: 0,
       preopenIndex: index,
       depth: [],
       identityKey: identityKey(fs.fstatSync(dir.osfd, { bigint: true })),
@@ -246,12 +246,11 @@ export class WasiHost {
     const seq = ++this.seq;
     const fuel = this.fuelFn();
     this.clock.tick();
-    this.callCounts.set(name, (this.callCounts.get(name) ?? 0) + 1);
     if (this.replayer) return this.replay(seq, name, raw, fuel);
     const c = new Call(name);
     const virtual = this.clock.virtual;
     const t0 = virtual ? 0 : performance.now();
-    const time = this.clock.eventTimeMs();
+    const time = virtual ? this.clock.eventTimeMs() : TIME_ORIGIN + t0;
     const recording = this.recorder !== undefined;
     let input: string | undefined;
     if (recording) {
@@ -308,20 +307,22 @@ export class WasiHost {
       if (input !== undefined) call.input = input;
       if (this.outCapture && this.outCapture.length) call.out = this.outCapture;
       if (exit) call.exit = exit.code;
-      if (c.security.length) call.security = c.security;
+      if (c.security) call.security = c.security;
       this.outCapture = null;
       this.recorder.record(call);
     }
-    this.emitCall(ev, c.security);
+    this.emitCall(ev, c.security ?? NO_NOTES);
     if (exit) throw exit;
     return errno;
   }
 
   private emitCall(ev: CapabilityEvent, security: ReadonlyArray<{ reason: SecurityEvent['reason']; message: string }>): void {
     this.onEvent(ev);
-    for (const s of security) this.onEvent({ kind: 'security', reason: s.reason, message: s.message, capabilitySeq: ev.seq });
+    for (let i = 0; i < security.length; i++) {
+      this.onEvent({ kind: 'security', reason: security[i].reason, message: security[i].message, capabilitySeq: ev.seq });
+    }
     const anomalies: AnomalyEvent[] = this.detector.observe(ev);
-    for (const a of anomalies) this.onEvent(a);
+    for (let i = 0; i < anomalies.length; i++) this.onEvent(anomalies[i]);
   }
 
   private diverge(d: Divergence): never {
