@@ -2,17 +2,22 @@
 // per-instruction objects), copies original byte slices between injection points and writes the
 // injected fuel, deadline and accounting code, recording offset-map points as it goes.
 //
-// What a live run looks like after rewriting (K = the run's cost, F = original function index):
-//   entry:        fc_F += 1; m = fuel; if (m >= deadline) slow(F, off); fuel = m + K
-//   loop header:  t = fuel; if (t >= deadline) slow(F, off); fuel = t + K
-//   after a call: m = fuel; fuel = m + K            (the callee flushed its own share)
-//   otherwise:    fuel += K
-// and before an instruction that leaves the frame (call, return, br to the function label, the
-// final end, throw, tail calls):   fx_F += fuel - m     (m: local "mark", fuel at the last switch)
-// `slow` is an injected function that calls the host's deadline hook and traps (`unreachable`)
-// when the hook says stop, so out-of-fuel is a real trap no wasm exception handler can catch.
-// `m` lives in a local, so the only shared state is `fuel` and the fx/fc globals; when a trap
-// unwinds, the host attributes `fuel - sum(fx)` (exactly the innermost frame's unflushed share).
+// Each function gets two i64 locals: `f`, a copy of the fuel global kept in a register, and `m`,
+// the "mark" (fuel when this frame last became the innermost one). What a live run starts with
+// (K = the run's cost, F = original function index, off = original offset):
+//   entry:        fc_F += 1; f = m = fuel; if (f >= deadline) slow(F, off)
+//   loop header:  if (f >= deadline) slow(F, off)
+//   after a call or at an exception handler: f = m = fuel   (the callee flushed its own share)
+//   then:         f += K, and `fuel = f` too when the run holds an observation point (an operator
+//                 that may trap, a call, memory.grow, a frame exit): the global is exact whenever
+//                 anyone (a trap handler, the host, a callee) can look at it, and runs that nobody
+//                 can observe only touch the register.
+// Before an instruction that leaves the frame (call, return, br to the function label, the final
+// end, throw, tail calls):   fx_F += f - m   (then m = f when the frame may continue: br_if/br_table).
+// `slow` is an injected function that syncs nothing (the check syncs `fuel = f` first), calls the
+// host's deadline hook and traps (`unreachable`) when the hook says stop, so out-of-fuel is a real
+// trap no wasm exception handler can catch. Frames suspended at a call have flushed, so when a
+// trap unwinds, `fuel - sum(fx)` is exactly the innermost frame's unflushed share.
 //
 // Bytes are written straight into the output buffer (one capacity check per run): this loop runs
 // for every instruction of multi-megabyte modules.
@@ -152,7 +157,7 @@ export function rewriteBody(
   let nLocals = 0;
   for (const l of body.locals) nLocals += l.count;
   const mLocal = paramCount + nLocals;
-  const tLocal = mLocal + 1;
+  const fLocal = mLocal + 1;
   readU32(bytes, body.start, body.codeStart);
   const groupsEnd = leb.end;
   w.ensure(body.codeStart - body.start + 16);
@@ -173,6 +178,9 @@ export function rewriteBody(
   let checkOffset = pos;
   // Instructions inside the pending run that must be re-encoded (function indices, memory.grow).
   let pendN = 0;
+  // The pending run contains an observation point (an operator that may trap, a call, a frame exit):
+  // the fuel global must be current when it runs. Other runs only update the local copy.
+  let obs = false;
   splitter.reset(ctx.reference);
 
   while (pos < end) {
@@ -182,6 +190,7 @@ export function rewriteBody(
     const start = cur.start;
     pos = cur.end;
     const reenc = o === OP_CALL || o === OP_RETURN_CALL || o === OP_REF_FUNC || (f & S_GROW) !== 0;
+    if (o.mayTrap === true || (f & (S_GROW | S_FLUSH)) !== 0) obs = true;
     if ((f & S_ENDS_RUN) === 0) {
       if (reenc) {
         if (pendN === pendBuf.length) pendBuf = growI32(pendBuf);
@@ -199,9 +208,9 @@ export function rewriteBody(
     map.point(runStart, p);
     if (live) {
       counts.runs++;
-      if (prefix === 1 || prefix === 2) {
+      if (prefix === 1) {
         counts.checks++;
-        if (prefix === 1 && perFn) {
+        if (perFn) {
           b[p++] = GLOBAL_GET;
           p = putU32(b, p, fcGlobal);
           b[p++] = I64_CONST;
@@ -210,53 +219,54 @@ export function rewriteBody(
           b[p++] = GLOBAL_SET;
           p = putU32(b, p, fcGlobal);
         }
-        const l = prefix === 1 && perFn ? mLocal : tLocal;
         b[p++] = GLOBAL_GET;
         p = putU32(b, p, fuel);
         b[p++] = LOCAL_TEE;
-        p = putU32(b, p, l);
-        b[p++] = GLOBAL_GET;
-        p = putU32(b, p, ctx.deadlineGlobal);
-        b[p++] = I64_GE_U;
-        b[p++] = IF;
-        b[p++] = EMPTY_BLOCK;
-        b[p++] = I32_CONST;
-        p = putS32pos(b, p, funcIndex);
-        b[p++] = I32_CONST;
-        p = putS32pos(b, p, checkOffset);
-        b[p++] = CALL;
-        p = putU32(b, p, ctx.deadlineSlow);
-        b[p++] = END;
-        if (cost > 0) {
-          b[p++] = LOCAL_GET;
-          p = putU32(b, p, l);
-          b[p++] = I64_CONST;
-          p = putS32pos(b, p, cost);
-          b[p++] = I64_ADD;
-          b[p++] = GLOBAL_SET;
-          p = putU32(b, p, fuel);
-        }
-      } else if (prefix === 3) {
-        b[p++] = GLOBAL_GET;
-        p = putU32(b, p, fuel);
-        if (cost > 0) {
+        p = putU32(b, p, fLocal);
+        if (perFn) {
           b[p++] = LOCAL_TEE;
           p = putU32(b, p, mLocal);
-          b[p++] = I64_CONST;
-          p = putS32pos(b, p, cost);
-          b[p++] = I64_ADD;
+        }
+        p = emitCheckTail(b, p, ctx, fLocal, funcIndex, checkOffset);
+      } else if (prefix === 2) {
+        counts.checks++;
+        b[p++] = LOCAL_GET;
+        p = putU32(b, p, fLocal);
+        p = emitCheckTail(b, p, ctx, fLocal, funcIndex, checkOffset);
+      } else if (prefix === 3) {
+        // A callee (or an exception handler's thrower) advanced the global: reload the local copy.
+        b[p++] = GLOBAL_GET;
+        p = putU32(b, p, fuel);
+        if (perFn) {
+          b[p++] = LOCAL_TEE;
+          p = putU32(b, p, mLocal);
+        }
+        if (cost === 0) {
+          b[p++] = LOCAL_SET;
+          p = putU32(b, p, fLocal);
+        }
+      }
+      if (cost > 0) {
+        if (prefix !== 3) {
+          b[p++] = LOCAL_GET;
+          p = putU32(b, p, fLocal);
+        }
+        b[p++] = I64_CONST;
+        p = putS32pos(b, p, cost);
+        b[p++] = I64_ADD;
+        if (obs) {
+          b[p++] = LOCAL_TEE;
+          p = putU32(b, p, fLocal);
           b[p++] = GLOBAL_SET;
           p = putU32(b, p, fuel);
         } else {
           b[p++] = LOCAL_SET;
-          p = putU32(b, p, mLocal);
+          p = putU32(b, p, fLocal);
         }
-      } else if (cost > 0) {
-        b[p++] = GLOBAL_GET;
-        p = putU32(b, p, fuel);
-        b[p++] = I64_CONST;
-        p = putS32pos(b, p, cost);
-        b[p++] = I64_ADD;
+      } else if (obs && prefix === 0) {
+        // A free run (e.g. a lone `return`) after runs that only updated the local: sync.
+        b[p++] = LOCAL_GET;
+        p = putU32(b, p, fLocal);
         b[p++] = GLOBAL_SET;
         p = putU32(b, p, fuel);
       }
@@ -278,8 +288,8 @@ export function rewriteBody(
       // fx += fuel - m
       b[p++] = GLOBAL_GET;
       p = putU32(b, p, fxGlobal);
-      b[p++] = GLOBAL_GET;
-      p = putU32(b, p, fuel);
+      b[p++] = LOCAL_GET;
+      p = putU32(b, p, fLocal);
       b[p++] = LOCAL_GET;
       p = putU32(b, p, mLocal);
       b[p++] = I64_SUB;
@@ -287,8 +297,8 @@ export function rewriteBody(
       b[p++] = GLOBAL_SET;
       p = putU32(b, p, fxGlobal);
       if ((f & S_FLUSH_RESET) !== 0) {
-        b[p++] = GLOBAL_GET;
-        p = putU32(b, p, fuel);
+        b[p++] = LOCAL_GET;
+        p = putU32(b, p, fLocal);
         b[p++] = LOCAL_SET;
         p = putU32(b, p, mLocal);
       }
@@ -300,14 +310,37 @@ export function rewriteBody(
     } else p = copy(b, p, bytes, start, pos);
     w.len = p;
     runStart = pos;
+    obs = false;
     if ((f & S_LOOP) !== 0) {
       prefix = 2;
       checkOffset = start;
-    } else if (perFn && (f & S_RESET) !== 0) prefix = 3;
+    } else if ((f & S_RESET) !== 0) prefix = 3;
     else prefix = 0;
   }
   map.point(end, w.len);
   if (runStart !== end) throw new Error(`internal: body of function ${funcIndex} did not end on a run boundary`);
+}
+
+/** `i64` on the stack: `global.get deadline; i64.ge_u; if; i32.const F; i32.const off; call slow; end`. */
+function emitCheckTail(b: Uint8Array, p: number, ctx: RewriteContext, fLocal: number, funcIndex: number, checkOffset: number): number {
+  b[p++] = GLOBAL_GET;
+  p = putU32(b, p, ctx.deadlineGlobal);
+  b[p++] = I64_GE_U;
+  b[p++] = IF;
+  b[p++] = EMPTY_BLOCK;
+  // The hook reads the global: make it current (runs without observation points only update f).
+  b[p++] = LOCAL_GET;
+  p = putU32(b, p, fLocal);
+  b[p++] = GLOBAL_SET;
+  p = putU32(b, p, ctx.fuelGlobal);
+  b[p++] = I32_CONST;
+  p = putS32pos(b, p, funcIndex);
+  b[p++] = I32_CONST;
+  p = putS32pos(b, p, checkOffset);
+  b[p++] = CALL;
+  p = putU32(b, p, ctx.deadlineSlow);
+  b[p++] = END;
+  return p;
 }
 
 /** Output position after the last `reencode` (a slot instead of a tuple return). */

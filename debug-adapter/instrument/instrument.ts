@@ -7,13 +7,13 @@
 // original module, and the offset map translates between the two.
 
 import { ByteWriter } from '../wasm/byte-writer';
-import { newCursor, scanInstr } from '../wasm/instr-scanner';
 import { sizeU32 } from '../wasm/leb128';
 import {
   I32, I64, SectionId, importCount,
-  type ConstExpr, type FunctionBody, type Limits, type Module,
+  type FunctionBody, type Limits, type Module,
 } from '../wasm/module';
 import { decodeNameSection, encodeNameSection } from '../wasm/name-section';
+import { markDirty, remapFunctionIndices } from '../wasm/module-edit';
 import { op } from '../wasm/opcodes';
 import { parseModule } from '../wasm/reader';
 import { encodeModuleWithLayout } from '../wasm/writer';
@@ -24,8 +24,6 @@ import {
   fxExportName, fcExportName,
   type InstrumentOptions, type InstrumentedModule, type InstrumentStats,
 } from './types';
-
-const OP_REF_FUNC = op('ref.func');
 
 /** Instrument `bytes`; throws WasmDecodeError on malformed input, Error on modules it cannot handle. */
 export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): InstrumentedModule {
@@ -47,6 +45,11 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   const definedFuncs = m.funcs.length;
   const funcShift = 2;
   const remap = (f: number) => (f < importedFuncs ? f : f + funcShift);
+  // Names come from the original name section, before anything is renumbered.
+  const names = functionNames(m, importedFuncs, definedFuncs, warnings);
+  // Exports, start, element segments (all encodings), constant expressions, name section
+  // (functions, locals, labels): everything outside the bodies, by the toolkit's one remapper.
+  remapFunctionIndices(m, remap);
 
   // Memories in index order (imports first) and their address type, for the grow functions.
   const memories: Limits[] = [];
@@ -86,7 +89,6 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   if (perFunction) {
     for (let i = 0; i < 2 * definedFuncs; i++) m.globals.push({ type: { type: I64, mutable: true }, init: ZERO });
   }
-  for (let i = 0; i < ownGlobals; i++) m.globals[i].init = remapExpr(m.globals[i].init, remap);
   markDirty(m, SectionId.Global);
 
   // ---- injected functions after the module's own: the deadline slow path, then one
@@ -102,9 +104,8 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     extraBodies.push(growBody(i, is64, growHook));
   });
 
-  // ---- exports: remap, then the counters ----
+  // ---- exports: the counters ----
   const origExports = m.exports.length;
-  for (const e of m.exports) if (e.kind === 'func') e.index = remap(e.index);
   m.exports.push({ name: EXPORT_FUEL, kind: 'global', index: fuelGlobal });
   m.exports.push({ name: EXPORT_DEADLINE, kind: 'global', index: deadlineGlobal });
   m.exports.push({ name: EXPORT_PROBE, kind: 'func', index: deadlineSlow });
@@ -122,16 +123,6 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     );
   }
   markDirty(m, SectionId.Export);
-
-  // ---- start, elements, tables ----
-  if (m.start !== null) m.start = remap(m.start);
-  for (const seg of m.elements) {
-    if (seg.funcs) seg.funcs = seg.funcs.map(remap);
-    if (seg.exprs) seg.exprs = seg.exprs.map((e) => remapExpr(e, remap));
-  }
-  markDirty(m, SectionId.Element);
-  for (const t of m.tables) if (t.init) t.init = remapExpr(t.init, remap);
-  markDirty(m, SectionId.Table);
 
   // ---- code ----
   const arena = new ByteWriter(Math.max(1024, Math.floor(bytes.length * (mode === 'reference' ? 4 : 1.6))));
@@ -172,14 +163,13 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   for (let i = 0; i < definedFuncs; i++) m.bodies[i].replacement = arena.buf.subarray(ranges[2 * i], ranges[2 * i + 1]);
   m.bodies.push(...extraBodies);
 
-  // ---- name section ----
-  const names = functionNames(m, importedFuncs, definedFuncs, warnings);
+  // ---- name section: names for what was injected (existing names were remapped above) ----
   for (const s of m.sections) {
     const c = s.custom;
     if (!c) continue;
     if (c.name === 'name') {
       try {
-        const ns = decodeNameSection(c.content, s.contentStart);
+        const ns = decodeNameSection(c.content);
         const fns = new Map<number, string>();
         let hooksNamed = false;
         const nameHooks = () => {
@@ -187,16 +177,15 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
           fns.set(growHook, `${HOOK_MODULE}.${HOOK_MEMORY_GROW}`);
           hooksNamed = true;
         };
+        // Keep ascending index order: the hooks sit between the imports and the defined functions.
         for (const [i, n] of ns.functions) {
           if (!hooksNamed && i >= importedFuncs) nameHooks();
-          fns.set(remap(i), n);
+          fns.set(i, n);
         }
         if (!hooksNamed) nameHooks();
         fns.set(deadlineSlow, `${HOOK_MODULE}.deadline_slow`);
         growFuncs.forEach((f, i) => fns.set(f, `${HOOK_MODULE}.grow_memory${i}`));
         ns.functions = fns;
-        ns.locals = remapKeys(ns.locals, remap);
-        ns.labels = remapKeys(ns.labels, remap);
         if (ns.order.includes(7) || ns.globals.size > 0) {
           ns.globals.set(fuelGlobal, EXPORT_FUEL);
           ns.globals.set(deadlineGlobal, EXPORT_DEADLINE);
@@ -204,7 +193,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
         c.content = encodeNameSection(ns);
         s.dirty = true;
       } catch (e) {
-        warnings.push(`name section not remapped (${(e as Error).message}); kept as it was`);
+        warnings.push(`name section kept without names for the injected functions (${(e as Error).message})`);
       }
     } else if (c.name.startsWith('metadata.code.')) {
       warnings.push(`custom section ${c.name} refers to code offsets of the original module; kept unchanged (stale)`);
@@ -271,39 +260,6 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     warnings,
     stats,
   };
-}
-
-function markDirty(m: Module, id: SectionId): void {
-  for (const s of m.sections) if (s.id === id) s.dirty = true;
-}
-
-function remapKeys<V>(map: Map<number, V>, remap: (i: number) => number): Map<number, V> {
-  const out = new Map<number, V>();
-  for (const [k, v] of map) out.set(remap(k), v);
-  return out;
-}
-
-const exprCursor = newCursor();
-
-/** A constant expression with its `ref.func` indices remapped (the same bytes when it has none). */
-function remapExpr(e: ConstExpr, remap: (i: number) => number): ConstExpr {
-  let has = false;
-  for (let p = 0; p < e.length; ) {
-    scanInstr(e, p, e.length, exprCursor);
-    if (exprCursor.op === OP_REF_FUNC) has = true;
-    p = exprCursor.end;
-  }
-  if (!has) return e;
-  const w = new ByteWriter(e.length + 8);
-  for (let p = 0; p < e.length; ) {
-    scanInstr(e, p, e.length, exprCursor);
-    if (exprCursor.op === OP_REF_FUNC) {
-      w.u8(OP_REF_FUNC.code);
-      w.u32(remap(exprCursor.idx));
-    } else w.bytes(e, p, exprCursor.end);
-    p = exprCursor.end;
-  }
-  return w.finish();
 }
 
 /** The body of the deadline slow path `(F, off)`: ask the host; trap when it answers "stop". */
