@@ -75,36 +75,48 @@ export function* readLines(path: string, chunkBytes = DEFAULT_CHUNK_BYTES): Gene
 // A per-process random marker: a guest-chosen string cannot imitate it and turn into a number.
 const MARK_ID = randomBytes(8).toString('hex');
 const BIG_MARK = `\u0001${MARK_ID}:`;
+const BIG_MARK_JSON = `\\u0001${MARK_ID}:`;
 const BIG_TOKEN = new RegExp(`"\\\\u0001${MARK_ID}:(-?\\d+)"`, 'g');
+
+/**
+ * Replaces bigints (by a marker string) and bytes (by base64) in a copy of `v`, copying only the
+ * objects on the way to one; returns `v` itself when there is nothing to replace. Events nest at
+ * most two levels (event -> args -> value), so native JSON.stringify then runs without a replacer.
+ */
+function markForJson(v: unknown, depth: number, tagged = false): unknown {
+  if (typeof v === 'bigint') return tagged ? { $n: v.toString() } : BIG_MARK + v.toString();
+  if (v === null || typeof v !== 'object' || depth > 4) return v;
+  if (v instanceof Uint8Array) {
+    const b64 = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+    return tagged ? { $b: b64 } : b64;
+  }
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const m = markForJson(v[i], depth + 1, tagged);
+      if (m !== v[i]) (out ??= v.slice())[i] = m;
+    }
+    return out ?? v;
+  }
+  const obj = v as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const k in obj) {
+    const m = markForJson(obj[k], depth + 1, tagged);
+    if (m !== obj[k]) (out ??= Object.assign({}, obj))[k] = m;
+  }
+  return out ?? v;
+}
 
 /** JSON with bigints as bare numbers and bytes as base64 strings (for humans and jq). */
 export function plainJson(value: unknown): string {
-  // Fast path: bigints and bytes only at the top level (events' fuel), so the native
-  // JSON.stringify runs without a replacer; anything nested falls back to the replacer.
-  if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)) {
-    const obj = value as Record<string, unknown>;
-    let copy: Record<string, unknown> | undefined;
-    let marked = false;
-    for (const k in obj) {
-      const v = obj[k];
-      if (typeof v === 'bigint') {
-        copy ??= Object.assign({}, obj);
-        copy[k] = BIG_MARK + v.toString();
-        marked = true;
-      } else if (v instanceof Uint8Array) {
-        copy ??= Object.assign({}, obj);
-        copy[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-      }
-    }
-    let s: string | undefined;
-    try {
-      s = JSON.stringify(copy ?? obj);
-    } catch {
-      s = undefined; // a nested bigint
-    }
-    if (s !== undefined) return marked ? s.replace(BIG_TOKEN, '$1') : s;
+  const marked = markForJson(value, 0);
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(marked);
+  } catch {
+    return slowPlainJson(value); // a bigint deeper than markForJson looks
   }
-  return slowPlainJson(value);
+  return marked !== value && s.includes(BIG_MARK_JSON) ? s.replace(BIG_TOKEN, '$1') : s;
 }
 
 function slowPlainJson(value: unknown): string {
@@ -122,6 +134,14 @@ function slowPlainJson(value: unknown): string {
 
 /** JSON that keeps bigints (`{"$n":"12"}`) and bytes (`{"$b":"base64"}`) exact. */
 export function taggedJson(value: unknown): string {
+  try {
+    return JSON.stringify(markForJson(value, 0, true));
+  } catch {
+    return slowTaggedJson(value); // deeper than markForJson looks
+  }
+}
+
+function slowTaggedJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (typeof v === 'bigint') return { $n: v.toString() };
     if (v instanceof Uint8Array) return { $b: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };

@@ -156,6 +156,11 @@ export class Replayer {
   get recordedExitCode(): number | undefined {
     return this.ended?.exitCode;
   }
+
+  /** Releases the recording file (also when the replay stopped early). */
+  close(): void {
+    this.lines.return(undefined);
+  }
 }
 
 /** Which raw arguments point at guest data a call reads: [pointer index, length index, kind]. */

@@ -220,10 +220,12 @@ export class WasiHost {
   finish(exitCode: number | undefined): void {
     if (this.finished) return;
     this.finished = true;
+    if (exitCode === undefined || this.divergence) this.replayer?.close();
     this.fds.closeAll();
     this.recorder?.close(exitCode);
     if (this.replayer && exitCode !== undefined && !this.divergence) {
       const left = this.replayer.peek();
+      this.replayer.close();
       if (left) {
         this.divergence = {
           seq: left.seq,
@@ -244,7 +246,12 @@ export class WasiHost {
       if (typeof v === 'number') raw[i] = v >>> 0;
     }
     const seq = ++this.seq;
-    const fuel = this.fuelFn();
+    let fuel: bigint;
+    try {
+      fuel = this.fuelFn();
+    } catch {
+      fuel = -1n; // a broken fuel reader must not become an exception in the guest
+    }
     this.clock.tick();
     if (this.replayer) return this.replay(seq, name, raw, fuel);
     const c = new Call(name);
