@@ -52,8 +52,10 @@ function pathArg(h: HostCore, c: Call, fd: number, ptr: number, len: number, key
 /** The full guest path a relative path names, normalised lexically (for display and baselines). */
 export function guestPathOf(base: string, p: string): string {
   if (p.startsWith('/')) return path.posix.normalize(p);
-  const joined = path.posix.normalize(`${base}/${p}`);
-  return joined.length > 1 && joined.endsWith('/') ? joined.slice(0, -1) : joined;
+  let joined = path.posix.normalize(`${base}/${p}`);
+  if (joined.length > 1 && joined.endsWith('/')) joined = joined.slice(0, -1);
+  // Keep a `.` preopen visible (`./a.txt`, as fd descriptions show it).
+  return (base === '.' || base.startsWith('./')) && !joined.startsWith('.') ? `./${joined}` : joined;
 }
 
 function keyOf(p: string): string | undefined {

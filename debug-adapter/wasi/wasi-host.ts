@@ -14,7 +14,7 @@ import { DIR_INHERITING_RIGHTS, DIR_RIGHTS, E, errnoName, STDIN_RIGHTS, STDOUT_R
 import { ProcExit, WasiError } from './wasi-error';
 import { GuestMemory } from './guest-memory';
 import { FdTable } from './fd-table';
-import { Sandbox, type SandboxBackend } from './sandbox-resolver';
+import { Sandbox, type DirHandle, type SandboxBackend } from './sandbox-resolver';
 import { FileIdentity, identityKey } from './file-identity';
 import { RealClock, VirtualClock, type ClockSource } from './clocks';
 import { HostRandom, SeededRandom, type RandomSource } from './seeded-random';
@@ -146,7 +146,13 @@ export class WasiHost {
   }
 
   private preopen(p: PreopenSpec, index: number): void {
-    const dir = this.core.sandbox.openRoot(p.hostPath);
+    let dir: DirHandle;
+    try {
+      dir = this.core.sandbox.openRoot(p.hostPath);
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message;
+      throw new Error(`cannot preopen ${p.hostPath} as ${p.guestPath}: ${why}`);
+    }
     const withheld = p.mode === 'ro' ? WRITE_RIGHTS : 0;
     this.fds.add({
       kind: 'dir',
