@@ -23,6 +23,7 @@
 // for every instruction of multi-megabyte modules.
 
 import type { ByteWriter } from '../wasm/byte-writer';
+import { WasmDecodeError } from '../wasm/errors';
 import { newCursor, scanInstr } from '../wasm/instr-scanner';
 import { op } from '../wasm/opcodes';
 import type { FunctionBody } from '../wasm/module';
@@ -79,6 +80,11 @@ export interface RewriteContext {
   funcShift: number;
   /** Output function index of the grow-and-report function for each memory index. */
   growFuncs: number[];
+  /** Sizes of the original index spaces: an index at or past them must be refused, since the
+   * entities the instrumenter appends would otherwise make an invalid module valid. */
+  funcCount: number;
+  globalCount: number;
+  typeCount: number;
   out: ByteWriter;
   map: OffsetMapBuilder;
 }
@@ -157,6 +163,7 @@ export function rewriteBody(
   let nLocals = 0;
   for (const l of body.locals) nLocals += l.count;
   const mLocal = paramCount + nLocals;
+  const nLocalsAll = mLocal;
   const fLocal = mLocal + 1;
   readU32(bytes, body.start, body.codeStart);
   const groupsEnd = leb.end;
@@ -189,6 +196,8 @@ export function rewriteBody(
     const o = cur.op;
     const start = cur.start;
     pos = cur.end;
+    const imm = o.imm;
+    if (imm !== 'none' && imm !== 'label' && imm !== 'memarg' && imm !== 'i32') checkIndex(ctx, imm, nLocalsAll);
     const reenc = o === OP_CALL || o === OP_RETURN_CALL || o === OP_REF_FUNC || (f & S_GROW) !== 0;
     if (o.mayTrap === true || (f & (S_GROW | S_FLUSH)) !== 0) obs = true;
     if ((f & S_ENDS_RUN) === 0) {
@@ -263,8 +272,9 @@ export function rewriteBody(
           b[p++] = LOCAL_SET;
           p = putU32(b, p, fLocal);
         }
-      } else if (obs && prefix === 0) {
-        // A free run (e.g. a lone `return`) after runs that only updated the local: sync.
+      } else if (obs && (prefix === 0 || prefix === 2)) {
+        // A free run (e.g. a lone `return`, or a loop's `end` then the function's) after runs that
+        // only updated the local: sync. (Entry and after-call prefixes just loaded the global.)
         b[p++] = LOCAL_GET;
         p = putU32(b, p, fLocal);
         b[p++] = GLOBAL_SET;
@@ -341,6 +351,44 @@ function emitCheckTail(b: Uint8Array, p: number, ctx: RewriteContext, fLocal: nu
   p = putU32(b, p, ctx.deadlineSlow);
   b[p++] = END;
   return p;
+}
+
+/** Refuse an index into a space the instrumenter extends (locals, functions, globals, types). */
+function checkIndex(ctx: RewriteContext, imm: string, nLocals: number): void {
+  const c = cur;
+  let limit = -1;
+  let what = '';
+  let v = c.idx;
+  switch (imm) {
+    case 'local':
+      limit = nLocals;
+      what = 'local';
+      break;
+    case 'func':
+      limit = ctx.funcCount;
+      what = 'function';
+      break;
+    case 'global':
+      limit = ctx.globalCount;
+      what = 'global';
+      break;
+    case 'call_indirect':
+    case 'type':
+      limit = ctx.typeCount;
+      what = 'type';
+      break;
+    case 'blocktype':
+    case 'try_table':
+    case 'heaptype':
+      if (v === -28 || v === -29) v = c.idx2;
+      if (v < 0) return;
+      limit = ctx.typeCount;
+      what = 'type';
+      break;
+    default:
+      return;
+  }
+  if (v >= limit) throw new WasmDecodeError(c.start, `unknown ${what} ${v}`, `only ${limit} ${what}s are defined`);
 }
 
 /** Output position after the last `reencode` (a slot instead of a tuple return). */

@@ -117,6 +117,7 @@ test('fuel: fast and reference agree on every control-flow shape, results unchan
   for (const n of [0, 1, 5, 200]) agree(v, 'count', n, 0);
   for (const n of [1, 2, 1000]) agree(v, 'spin', n);
   for (const x of [0, 4]) agree(v, 'dead', x);
+  assert.equal(agree(v, 'freeExit').fuel, 2n);
   agree(v, 'callHost', 12);
   agree(v, 'callReenter', 9);
 });

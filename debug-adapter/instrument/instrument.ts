@@ -18,6 +18,7 @@ import { op } from '../wasm/opcodes';
 import { parseModule } from '../wasm/reader';
 import { encodeModuleWithLayout } from '../wasm/writer';
 import { rewriteBody, type RewriteContext, type RewriteCounts } from './body-rewriter';
+import { checkIndexBounds } from './index-bounds';
 import { OffsetMapBuilder } from './offset-map';
 import {
   HOOK_MODULE, HOOK_DEADLINE, HOOK_MEMORY_GROW, EXPORT_FUEL, EXPORT_DEADLINE, EXPORT_PROBE, RESERVED_PREFIX,
@@ -40,6 +41,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     if (e.name.startsWith(RESERVED_PREFIX)) throw new Error(`export name ${e.name} uses the reserved prefix ${RESERVED_PREFIX}`);
   }
 
+  checkIndexBounds(m);
   const importedFuncs = importCount(m, 'func');
   const importedGlobals = importCount(m, 'global');
   const definedFuncs = m.funcs.length;
@@ -57,6 +59,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   memories.push(...m.memories);
 
   // ---- types (appended: existing type indices stay) ----
+  const origTypes = m.types.length;
   const tDeadline = m.types.push({ params: [I32, I32], results: [I32] }) - 1;
   const tSlow = m.types.push({ params: [I32, I32], results: [] }) - 1;
   const tGrowHook = m.types.push({ params: [I32, I64, I64, I64], results: [] }) - 1;
@@ -130,6 +133,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   const ctx: RewriteContext = {
     bytes, reference: mode === 'reference', perFunction, fuelGlobal, deadlineGlobal, deadlineSlow,
     importedFuncs, funcShift, growFuncs, out: arena, map,
+    funcCount: importedFuncs + definedFuncs, globalCount: globalBase, typeCount: origTypes,
   };
   const counts: RewriteCounts = { runs: 0, checks: 0, flushes: 0 };
   const totalBodies = definedFuncs + extraBodies.length;

@@ -77,6 +77,12 @@
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
     (local.get $acc))
 
+  ;; a free run (cost 0: a loop's end, the function's end) after runs that only moved the register
+  ;; copy: the exit must still publish the fuel
+  (func (export "freeExit") (local $x i32)
+    (local.set $x (i32.const 1))
+    (loop (nop)))
+
   ;; dead code after br/return/unreachable, nested blocks inside it
   (func (export "dead") (param $x i32) (result i32)
     (block $b (result i32)
