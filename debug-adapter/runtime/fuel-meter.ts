@@ -14,7 +14,7 @@ import {
   fcExportName, fxExportName, type InstrumentedModule,
 } from '../instrument/types';
 import type { CodeLocation, TrapInfo } from './events';
-import { codeLocation, decodeTrap, innermostOriginalFrame, isRuntimeError, parseWasmFrames } from './trap-decoder';
+import { codeLocation, decodeTrap, isRuntimeError, originalFrames, parseWasmFrames } from './trap-decoder';
 
 /** A WasmGlobalLike as the meter uses it (the project has no DOM lib, hence no WebAssembly types). */
 export interface WasmGlobalLike {
@@ -214,10 +214,16 @@ export class FuelMeter {
       };
     } else {
       const stack = error instanceof Error ? error.stack : undefined;
-      const frame = innermostOriginalFrame(im, parseWasmFrames(stack), this.script);
-      if (frame) {
-        funcIndex = frame.funcIndex;
-        refund = BigInt(trapRefund(im, frame));
+      const { total, sum } = this.exactness();
+      // The innermost frame of this module, skipping any whose refund exceeds what is unflushed:
+      // that frame belongs to another instance of the same bytes (same V8 script id).
+      for (const frame of originalFrames(im, parseWasmFrames(stack), this.script)) {
+        const r = BigInt(trapRefund(im, frame));
+        if (r <= total - sum || this.fx.length === 0) {
+          funcIndex = frame.funcIndex;
+          refund = r;
+          break;
+        }
       }
       trap = decodeTrap(im, error, this.script);
     }

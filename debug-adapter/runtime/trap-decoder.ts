@@ -67,22 +67,32 @@ export function isWasmTrap(e: unknown): boolean {
 }
 
 /**
- * The innermost frame of `im`'s code in `frames` that belongs to an original function (frames in
- * injected helpers such as the grow-and-report function are skipped), with its original offset.
- * `script` restricts the search to one module's frames (see FuelMeter, which learns it).
+ * The frames of `im`'s code in `frames` (innermost first) that belong to original functions
+ * (frames in injected helpers such as the grow-and-report function are skipped), with their
+ * original offsets. `script` restricts them to one module's frames (see FuelMeter, which learns it).
  */
+export function originalFrames(
+  im: InstrumentedModule,
+  frames: readonly WasmStackFrame[],
+  script?: string,
+): (OriginalFrame & { outOffset: number })[] {
+  const out: (OriginalFrame & { outOffset: number })[] = [];
+  for (const f of frames) {
+    if (script !== undefined && f.script !== script) continue;
+    const r = resolveFrame(im, f.funcIndex, f.offset);
+    if (r.funcIndex < 0 || r.funcIndex < im.importedFuncs) continue;
+    out.push({ ...r, outOffset: f.offset });
+  }
+  return out;
+}
+
+/** The innermost of originalFrames(). */
 export function innermostOriginalFrame(
   im: InstrumentedModule,
   frames: readonly WasmStackFrame[],
   script?: string,
 ): (OriginalFrame & { outOffset: number }) | undefined {
-  for (const f of frames) {
-    if (script !== undefined && f.script !== script) continue;
-    const r = resolveFrame(im, f.funcIndex, f.offset);
-    if (r.funcIndex < 0 || r.funcIndex < im.importedFuncs) continue;
-    return { ...r, outOffset: f.offset };
-  }
-  return undefined;
+  return originalFrames(im, frames, script)[0];
 }
 
 /** A CodeLocation in the original module. */
