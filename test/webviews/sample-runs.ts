@@ -1,7 +1,7 @@
 // Real data for the webview tests: runs fixture programs through the real runtime (the same
 // observed-run engine the debug adapter uses) and turns their events into the webviews' protocol
 // messages. hello.wasm gives file reads and writes and a trace; escape.wasm, run against hello's
-// baseline, gives denied calls, security events and anomalies; lzpack.wasm gives a busy run's fuel
+// baseline in a read-only sandbox, gives denied calls, security events and anomalies; lzpack.wasm gives a busy run's fuel
 // samples and memory grows.
 import { cpSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,11 +76,12 @@ export function toWire(run: SampleRun): WireRun {
   return out;
 }
 
-async function observe(program: string, args: string[], dir: string | null, extra: { baselineFile?: string; sampleEvery?: bigint } = {}): Promise<SampleRun> {
+async function observe(program: string, args: string[], dir: string | null, extra: { baselineFile?: string; sampleEvery?: bigint; mode?: 'ro' | 'rw' } = {}): Promise<SampleRun> {
   const events: RuntimeEvent[] = [];
-  const preopens = dir ? [{ hostPath: dir, guestPath: args[0], mode: 'rw' as const }] : [];
+  const { mode = 'rw', ...options } = extra;
+  const preopens = dir ? [{ hostPath: dir, guestPath: args[0], mode }] : [];
   const run = startObservedRun(
-    { program: join(fixtures, program), args, env: {}, cwd: fixtures, preopens, ...extra },
+    { program: join(fixtures, program), args, env: {}, cwd: fixtures, preopens, ...options },
     (e) => events.push(e),
     {},
   );
@@ -109,7 +110,7 @@ export async function sampleRuns(): Promise<SampleRuns> {
     saveBaseline(baselineFile, b);
     const sandbox = join(scratch, 'sandbox');
     mkdirSync(sandbox);
-    const escape = await observe('c/escape.wasm', ['/sandbox'], sandbox, { baselineFile });
+    const escape = await observe('c/escape.wasm', ['/sandbox'], sandbox, { baselineFile, mode: 'ro' });
     const busy = await observe('c/lzpack.wasm', ['256'], null, { sampleEvery: 2_000_000n });
     return { hello, escape, busy, baseline: { source: 'hello.baseline.json', calls: b.calls, functions: b.functions, paths: b.paths } };
   } finally {

@@ -128,6 +128,16 @@ const STUB = `(() => {
   };
 })();`;
 
+/** What the stub and the browser give a page.evaluate callback (this file compiles without the DOM lib). */
+interface PageGlobals {
+  __posted: unknown[];
+  __csp: string[];
+  __errors: string[];
+  __getState(): unknown;
+  postMessage(msg: unknown, target: string): void;
+  requestAnimationFrame(cb: () => void): number;
+}
+
 export interface WebviewPage {
   page: Page;
   /** Posts a message as the extension host would (`webview.postMessage`). */
@@ -138,7 +148,8 @@ export interface WebviewPage {
   problems(): Promise<string[]>;
   /** Waits until the webview has drawn everything posted so far (it draws on animation frames). */
   settle(): Promise<void>;
-  screenshot(file: string): Promise<string>;
+  /** Saves a PNG under test-artifacts/webviews/: the viewport, or the whole page. */
+  screenshot(file: string, fullPage?: boolean): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -182,22 +193,25 @@ export async function openWebview(browser: Browser, o: OpenOptions): Promise<Web
   await page.goto(`${ORIGIN}/index.html`);
   const wp: WebviewPage = {
     page,
-    post: (msg) => page.evaluate((m) => window.postMessage(m, '*'), msg),
-    posted: () => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted),
-    state: () => page.evaluate(() => (window as unknown as { __getState(): unknown }).__getState()),
+    post: (msg) => page.evaluate((m) => (globalThis as unknown as PageGlobals).postMessage(m, '*'), msg),
+    posted: () => page.evaluate(() => (globalThis as unknown as PageGlobals).__posted),
+    state: () => page.evaluate(() => (globalThis as unknown as PageGlobals).__getState()),
     problems: () =>
       page.evaluate(() => {
-        const w = window as unknown as { __csp: string[]; __errors: string[] };
+        const w = globalThis as unknown as PageGlobals;
         return [...w.__csp.map((c) => `CSP: ${c}`), ...w.__errors];
       }),
     settle: async () => {
       // A message event, then two animation frames: everything posted before is drawn.
-      await page.evaluate(() => new Promise<void>((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => r())), 0)));
+      await page.evaluate(() => {
+        const w = globalThis as unknown as PageGlobals;
+        return new Promise<void>((r) => setTimeout(() => w.requestAnimationFrame(() => w.requestAnimationFrame(() => r())), 0));
+      });
     },
-    screenshot: async (file) => {
+    screenshot: async (file, fullPage = false) => {
       mkdirSync(artifactsDir, { recursive: true });
       const path = join(artifactsDir, file);
-      await page.screenshot({ path, fullPage: true });
+      await page.screenshot({ path, fullPage });
       return path;
     },
     close: () => page.close(),

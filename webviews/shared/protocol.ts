@@ -251,6 +251,8 @@ export interface SpansState {
   trace: CompleteTrace | null;
   collapsed: string[];
   selected: string | null;
+  /** The time range the axis shows, ms since the trace start; null for the whole trace. */
+  zoom: [number, number] | null;
 }
 
 /** The part of the VS Code webview API a webview uses; `S` is its state type. */
