@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { browserMissing, buildWebview, launchBrowser, openWebview, type WebviewPage } from './webview-page';
+import { browserMissing, buildWebview, launchBrowser, openWebview, waitForCount, type WebviewPage } from './webview-page';
 import { sampleRuns, toWire, type WireRun } from './sample-runs';
 import { AuditAnomaly, AuditBaseline, AuditCapability, AuditSecurity, SessionStart, SessionStatusChanged, type BaselineSummary } from '../../webviews/shared/protocol';
 
@@ -79,7 +79,7 @@ test('audit webview: decoded calls, security events, anomalies, drift and the fi
   await page.fill('.filter-text', 'enotcapable');
   const notcap = escape.capabilities.filter((c) => c.errnoName === 'ENOTCAPABLE');
   assert.ok(notcap.length > 0);
-  await page.waitForFunction((n) => document.querySelectorAll('.audit-table tbody tr').length === n, notcap.length);
+  await waitForCount(page, '.audit-table tbody tr', notcap.length);
   assert.equal(await page.textContent('.shown-count'), `${notcap.length} of ${notcap.length} matching`);
   await page.waitForFunction(() => (globalThis as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method === 'audit/filter'));
   const posted = (await wv.posted()) as { method: string; params: unknown }[];

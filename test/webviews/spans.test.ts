@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { browserMissing, buildWebview, launchBrowser, openWebview } from './webview-page';
+import { browserMissing, buildWebview, launchBrowser, openWebview, waitForCount } from './webview-page';
 import { sampleRuns, toWire } from './sample-runs';
 import { SessionStart, SpansTrace, type CompleteTrace, type TraceNode } from '../../webviews/shared/protocol';
 
@@ -140,7 +140,7 @@ test('spans webview: a real run\'s complete trace as a collapsible tree with dur
   // escape.wasm: spans with security and anomaly events; the state (collapsed, selection) restores.
   await wv.post(SessionStart.create({ name: 'escape.wasm', program: '/work/fixtures/c/escape.wasm' }));
   await wv.post(SpansTrace.create({ trace: escape }));
-  await page.waitForFunction((n) => document.querySelectorAll('[role=treeitem]').length === n, escape.nodes.length);
+  await waitForCount(page, '[role=treeitem]', escape.nodes.length);
   const withEvents = escape.nodes.filter((n) => n.events.length > 0);
   assert.ok(withEvents.length > 0);
   assert.equal(await page.locator('.event-mark').count(), withEvents.reduce((a, n) => a + n.events.length, 0));
@@ -164,7 +164,7 @@ test('spans webview: a real run\'s complete trace as a collapsible tree with dur
   // A big trace opens with only its first two levels: 1 + 20 of 421 rows.
   const big = bigTrace(20);
   await wv.post(SpansTrace.create({ trace: big }));
-  await page.waitForFunction(() => document.querySelectorAll('[role=treeitem]').length === 21);
+  await waitForCount(page, '[role=treeitem]', 21);
   await page.click('.expand-all');
   assert.equal(await rows.count(), big.nodes.length);
 });

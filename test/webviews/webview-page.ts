@@ -218,3 +218,11 @@ export async function openWebview(browser: Browser, o: OpenOptions): Promise<Web
   };
   return wp;
 }
+
+/** Waits until `selector` matches exactly n elements (the webviews draw on animation frames). */
+export async function waitForCount(page: Page, selector: string, n: number): Promise<void> {
+  await page.waitForFunction(
+    ([sel, count]) => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll(sel).length === count,
+    [selector, n] as const,
+  );
+}
