@@ -3,7 +3,7 @@
 // the instrumented variants only when it holds for the plain module under V8 (the instrumenter
 // must not change semantics; V8's own deviations are not ours to test). After every action the
 // fast and reference fuel (total, per function) must agree to the unit, and the exclusive figures
-// must sum to the total.
+// must sum to the total. The offset map is checked on every instruction of every module.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { instrument } from '../../debug-adapter/instrument/instrument';
 import type { InstrumentedModule } from '../../debug-adapter/instrument/types';
 import { FuelMeter } from '../../debug-adapter/runtime/fuel-meter';
 import { parseModule } from '../../debug-adapter/wasm/reader';
+import { newCursor, scanInstr } from '../../debug-adapter/wasm/instr-scanner';
 import { importCount, type FuncType, type GlobalType, type Module } from '../../debug-adapter/wasm/module';
 import { lowerArg, matches, sameRaw, showRaw, type RawResult, type SpecValue } from './spec-values';
 import { buildWrapper, readResult, type WrappedFunc, type WrappedGlobal } from './spec-wrapper';
@@ -260,6 +261,8 @@ export class SpecFileRunner {
           this.fail(c, `${v}: instrumenting a module V8 accepts failed: ${errorKey(e)}`);
           return;
         }
+        const bad = checkOffsetMap(parsed, im);
+        if (bad) this.fail(c, `${v}: offset map: ${bad}`);
       }
       const meter = im ? new FuelMeter(im) : undefined;
       let inst: Instance;
@@ -498,6 +501,23 @@ export class SpecFileRunner {
     }
     this.res.checked++;
   }
+}
+
+const mapCursor = newCursor();
+
+/** Every original instruction maps to the same opcode in the output and back (memory.grow: a call). */
+function checkOffsetMap(m: Module, im: InstrumentedModule): string | undefined {
+  const b = im.original;
+  for (const body of m.bodies) {
+    for (let p = body.codeStart; p < body.end; p = mapCursor.end) {
+      scanInstr(b, p, body.end, mapCursor);
+      const x = im.map.toInstrumented(p);
+      if (x < 0 || im.map.toOriginal(x) !== p) return `0x${p.toString(16)} does not round-trip (-> 0x${x.toString(16)})`;
+      const want = b[p] === 0x40 ? 0x10 : b[p];
+      if (im.bytes[x] !== want) return `0x${p.toString(16)}: opcode 0x${b[p].toString(16)} became 0x${im.bytes[x].toString(16)}`;
+    }
+  }
+  return undefined;
 }
 
 /** Run one spec directory (`dir/NAME.json`). */
