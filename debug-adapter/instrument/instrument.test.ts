@@ -39,8 +39,8 @@ interface Variant {
 
 /** Instantiate `bytes` plain and instrumented (fast and reference) with the same host imports. */
 function variants(bytes: Uint8Array, imports: (self: () => Instance) => Record<string, Record<string, unknown>>, meterOpts: FuelMeterOptions = {}) {
-  const make = (mode?: 'fast' | 'reference', perFunction = true): Variant => {
-    const im = mode ? instrument(bytes, { mode, perFunction }) : undefined;
+  const make = (mode?: 'fast' | 'reference', perFunction = true, counters?: 'dump'): Variant => {
+    const im = mode ? instrument(bytes, { mode, perFunction, counters }) : undefined;
     const meter = im ? new FuelMeter(im, meterOpts) : undefined;
     let inst: Instance | undefined;
     const imp = { ...imports(() => inst as Instance), ...(meter?.imports ?? {}) };
@@ -58,7 +58,10 @@ function variants(bytes: Uint8Array, imports: (self: () => Instance) => Record<s
       },
     };
   };
-  return { plain: make(), fast: make('fast'), ref: make('reference'), fuelOnly: make('fast', false), fuelOnlyRef: make('reference', false) };
+  return {
+    plain: make(), fast: make('fast'), ref: make('reference'), fuelOnly: make('fast', false), fuelOnlyRef: make('reference', false),
+    dump: make('fast', true, 'dump'),
+  };
 }
 
 function figures(m: FuelMeter) {
@@ -69,7 +72,7 @@ function figures(m: FuelMeter) {
 function agree(v: ReturnType<typeof variants>, name: string, ...args: number[]): { fuel: bigint; value?: number; error?: unknown } {
   const before = v.fast.meter!.consumed();
   const p = v.plain.call(name, ...args);
-  const results = [v.fast, v.ref, v.fuelOnly, v.fuelOnlyRef].map((x) => x.call(name, ...args));
+  const results = [v.fast, v.ref, v.fuelOnly, v.fuelOnlyRef, v.dump].map((x) => x.call(name, ...args));
   for (const r of results) {
     assert.equal(r.value, p.value, `${name}(${args}) result`);
     assert.equal(String(r.error), String(p.error), `${name}(${args}) error`);
@@ -80,7 +83,8 @@ function agree(v: ReturnType<typeof variants>, name: string, ...args: number[]):
   assert.equal(v.fuelOnly.meter!.consumed(), f.consumed(), `${name}(${args}) fuel without per-function accounting`);
   assert.equal(v.fuelOnlyRef.meter!.consumed(), f.consumed(), `${name}(${args}) fuel-only reference`);
   assert.equal(figures(f), figures(r), `${name}(${args}) per-function figures fast vs reference`);
-  for (const m of [f, r]) {
+  assert.equal(figures(v.dump.meter!), figures(f), `${name}(${args}) counters read through the dump function`);
+  for (const m of [f, r, v.dump.meter!]) {
     const { total, sum } = m.exactness();
     assert.equal(sum, total, `${name}(${args}) exclusive figures sum to the total`);
   }
@@ -231,7 +235,7 @@ test('function indices are remapped everywhere: exports, start, all element enco
     },
   });
   const v = variants(bytes, env);
-  assert.deepEqual(log, [7, 7, 7, 7, 7]); // the start function ran in every instance
+  assert.deepEqual(log, [7, 7, 7, 7, 7, 7]); // the start function ran in every instance
   agree(v, 'counter');
   for (const i of [0, 1, 2]) agree(v, 'viaTable0', i, 10);
   agree(v, 'viaTable0', 3, 10); // null element: traps the same way

@@ -21,10 +21,14 @@ import { rewriteBody, type RewriteContext, type RewriteCounts } from './body-rew
 import { checkIndexBounds } from './index-bounds';
 import { OffsetMapBuilder } from './offset-map';
 import {
-  HOOK_MODULE, HOOK_DEADLINE, HOOK_MEMORY_GROW, EXPORT_FUEL, EXPORT_DEADLINE, EXPORT_PROBE, RESERVED_PREFIX,
+  HOOK_MODULE, HOOK_DEADLINE, HOOK_MEMORY_GROW, HOOK_COUNTER, EXPORT_FUEL, EXPORT_DEADLINE, EXPORT_PROBE, EXPORT_DUMP,
+  RESERVED_PREFIX,
   fxExportName, fcExportName,
   type InstrumentOptions, type InstrumentedModule, type InstrumentStats,
 } from './types';
+
+/** V8's limit on the number of exports of a module (kV8MaxWasmExports). */
+const MAX_EXPORTS = 100000;
 
 /** Instrument `bytes`; throws WasmDecodeError on malformed input, Error on modules it cannot handle. */
 export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): InstrumentedModule {
@@ -45,7 +49,12 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   const importedFuncs = importCount(m, 'func');
   const importedGlobals = importCount(m, 'global');
   const definedFuncs = m.funcs.length;
-  const funcShift = 2;
+  // Per-function counters are exported as globals unless that would pass V8's limit on exports;
+  // then one exported function reports them through a third hook import instead.
+  const counters = !perFunction
+    ? 'none'
+    : (opts.counters ?? (m.exports.length + 3 + 2 * definedFuncs > MAX_EXPORTS ? 'dump' : 'globals'));
+  const funcShift = counters === 'dump' ? 3 : 2;
   const remap = (f: number) => (f < importedFuncs ? f : f + funcShift);
   // Names come from the original name section, before anything is renumbered.
   const names = functionNames(m, importedFuncs, definedFuncs, warnings);
@@ -74,8 +83,13 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   // ---- imports: the two hooks, after the module's own imports ----
   m.imports.push({ module: HOOK_MODULE, name: HOOK_DEADLINE, desc: { kind: 'func', type: tDeadline } });
   m.imports.push({ module: HOOK_MODULE, name: HOOK_MEMORY_GROW, desc: { kind: 'func', type: tGrowHook } });
+  if (counters === 'dump') {
+    const tCounter = m.types.push({ params: [I32, I64, I64], results: [] }) - 1;
+    m.imports.push({ module: HOOK_MODULE, name: HOOK_COUNTER, desc: { kind: 'func', type: tCounter } });
+  }
   const deadlineHook = importedFuncs;
   const growHook = importedFuncs + 1;
+  const counterHook = importedFuncs + 2;
 
   // ---- globals: fuel, deadline, fx of every defined function, then fc of every defined function ----
   // (fx first: it is referenced at every flush, so it gets the lowest, shortest-LEB indices)
@@ -106,24 +120,29 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     m.funcs.push(is64 ? tGrow64 : tGrow32);
     extraBodies.push(growBody(i, is64, growHook));
   });
+  let dumpFunc = -1;
+  if (counters === 'dump') {
+    dumpFunc = deadlineSlow + 1 + memories.length;
+    m.funcs.push(m.types.push({ params: [], results: [] }) - 1);
+    extraBodies.push(dumpBody(importedFuncs, definedFuncs, fxBase, fcBase, counterHook));
+  }
 
   // ---- exports: the counters ----
   const origExports = m.exports.length;
   m.exports.push({ name: EXPORT_FUEL, kind: 'global', index: fuelGlobal });
   m.exports.push({ name: EXPORT_DEADLINE, kind: 'global', index: deadlineGlobal });
   m.exports.push({ name: EXPORT_PROBE, kind: 'func', index: deadlineSlow });
-  if (perFunction) {
+  if (counters === 'globals') {
     for (let i = 0; i < definedFuncs; i++) {
       const f = importedFuncs + i;
       m.exports.push({ name: fxExportName(f), kind: 'global', index: fxBase + i });
       m.exports.push({ name: fcExportName(f), kind: 'global', index: fcBase + i });
     }
+  } else if (counters === 'dump') {
+    m.exports.push({ name: EXPORT_DUMP, kind: 'func', index: dumpFunc });
   }
-  if (m.exports.length > 100000) {
-    throw new Error(
-      `too many exports for V8 (${m.exports.length}: ${origExports} of the module + 2 counters for each of ${definedFuncs} functions); ` +
-        'instrument with perFunction: false',
-    );
+  if (m.exports.length > MAX_EXPORTS) {
+    throw new Error(`too many exports for V8 (${m.exports.length}; the module itself has ${origExports})`);
   }
   markDirty(m, SectionId.Export);
 
@@ -179,6 +198,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
         const nameHooks = () => {
           fns.set(deadlineHook, `${HOOK_MODULE}.${HOOK_DEADLINE}`);
           fns.set(growHook, `${HOOK_MODULE}.${HOOK_MEMORY_GROW}`);
+          if (counters === 'dump') fns.set(counterHook, `${HOOK_MODULE}.${HOOK_COUNTER}`);
           hooksNamed = true;
         };
         // Keep ascending index order: the hooks sit between the imports and the defined functions.
@@ -187,7 +207,9 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
           fns.set(i, n);
         }
         if (!hooksNamed) nameHooks();
+        if (counters === 'dump') fns.set(counterHook, `${HOOK_MODULE}.${HOOK_COUNTER}`);
         fns.set(deadlineSlow, `${HOOK_MODULE}.deadline_slow`);
+        if (dumpFunc >= 0) fns.set(dumpFunc, `${HOOK_MODULE}.dump_counters`);
         growFuncs.forEach((f, i) => fns.set(f, `${HOOK_MODULE}.grow_memory${i}`));
         ns.functions = fns;
         if (ns.order.includes(7) || ns.globals.size > 0) {
@@ -246,6 +268,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     original: bytes,
     mode,
     perFunction,
+    counters,
     map: offsetMap,
     importedFuncs,
     definedFuncs,
@@ -264,6 +287,24 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     warnings,
     stats,
   };
+}
+
+/** `__wasiscope_counters`: report (F, fx, fc) of every defined function through the counter hook. */
+function dumpBody(importedFuncs: number, definedFuncs: number, fxBase: number, fcBase: number, counterHook: number): FunctionBody {
+  const w = new ByteWriter(16 + definedFuncs * 16);
+  w.u32(0);
+  for (let i = 0; i < definedFuncs; i++) {
+    w.u8(op('i32.const').code);
+    w.s32(importedFuncs + i);
+    w.u8(op('global.get').code);
+    w.u32(fxBase + i);
+    w.u8(op('global.get').code);
+    w.u32(fcBase + i);
+    w.u8(op('call').code);
+    w.u32(counterHook);
+  }
+  w.u8(op('end').code);
+  return { sizeStart: -1, start: -1, codeStart: -1, end: -1, locals: [], replacement: w.finish() };
 }
 
 /** The body of the deadline slow path `(F, off)`: ask the host; trap when it answers "stop". */

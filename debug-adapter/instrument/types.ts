@@ -12,6 +12,13 @@ export const HOOK_DEADLINE = 'deadline';
  * right after every `memory.grow` (result = old size in pages, or -1 when the grow failed).
  */
 export const HOOK_MEMORY_GROW = 'memory_grow';
+/**
+ * `(func (param i32 func) (param i64 fxExclusive) (param i64 calls))`: only in `counters: 'dump'`
+ * modules, called once per defined function by the exported `__wasiscope_counters`.
+ */
+export const HOOK_COUNTER = 'counter';
+/** Exported function of `counters: 'dump'` modules: reports every function's counters. */
+export const EXPORT_DUMP = '__wasiscope_counters';
 /** Prefix of every export the instrumenter adds; a module exporting such a name is refused. */
 export const RESERVED_PREFIX = '__wasiscope_';
 /** Mutable i64 global: fuel consumed so far (Wasmtime's default cost model). */
@@ -44,6 +51,12 @@ export interface InstrumentOptions {
   mode?: 'fast' | 'reference';
   /** Per-function exclusive fuel and call counts (default true). */
   perFunction?: boolean;
+  /**
+   * How the host reads per-function counters: `globals` (each an exported WebAssembly.Global) or
+   * `dump` (one exported function reports them all through a hook). Default: `globals`, unless
+   * the exports would pass V8's limit of 100000 (modules with more than ~50000 functions).
+   */
+  counters?: 'globals' | 'dump';
 }
 
 export interface InstrumentStats {
@@ -67,12 +80,14 @@ export interface InstrumentedModule {
   original: Uint8Array;
   mode: 'fast' | 'reference';
   perFunction: boolean;
+  /** How per-function counters are read (see InstrumentOptions.counters); `none` without them. */
+  counters: 'globals' | 'dump' | 'none';
   /** Original <-> instrumented code offsets (module-relative). */
   map: OffsetMap;
   /** Imported functions of the original module; they keep their indices. */
   importedFuncs: number;
   definedFuncs: number;
-  /** Added to a defined function's index (the hooks are imported after the module's imports). */
+  /** Added to a defined function's index (the hooks are imported after the module's imports): 2, or 3 with `counters: 'dump'`. */
   funcShift: number;
   /** Name of each function of the original index space (name section, else `$func<N>`). */
   names: string[];

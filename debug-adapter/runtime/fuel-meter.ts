@@ -10,8 +10,8 @@
 
 import { trapRefund } from '../instrument/refund';
 import {
-  EXPORT_DEADLINE, EXPORT_FUEL, EXPORT_PROBE, HOOK_DEADLINE, HOOK_MEMORY_GROW, HOOK_MODULE,
-  fcExportName, fxExportName, type InstrumentedModule,
+  EXPORT_DEADLINE, EXPORT_DUMP, EXPORT_FUEL, EXPORT_PROBE, HOOK_COUNTER, HOOK_DEADLINE, HOOK_MEMORY_GROW,
+  HOOK_MODULE, fcExportName, fxExportName, type InstrumentedModule,
 } from '../instrument/types';
 import type { CodeLocation, TrapInfo } from './events';
 import { codeLocation, decodeTrap, isRuntimeError, originalFrames, parseWasmFrames } from './trap-decoder';
@@ -106,6 +106,11 @@ export class FuelMeter {
   private deadlineG?: WasmGlobalLike;
   private fx: WasmGlobalLike[] = [];
   private fc: WasmGlobalLike[] = [];
+  /** `counters: 'dump'` modules: the exported reporter, what it reported, and host-side additions. */
+  private dump?: () => void;
+  private dumpFx: bigint[] = [];
+  private dumpFc: bigint[] = [];
+  private adjust: bigint[] = [];
   private limit?: bigint;
   private nextSample?: bigint;
   private userDeadline?: bigint;
@@ -125,6 +130,10 @@ export class FuelMeter {
       [HOOK_MODULE]: {
         [HOOK_DEADLINE]: (f: number, off: number) => this.onHook(f, off),
         [HOOK_MEMORY_GROW]: (mem: number, delta: bigint, result: bigint, now: bigint) => this.onGrow(mem, delta, result, now),
+        [HOOK_COUNTER]: (f: number, fx: bigint, fc: bigint) => {
+          this.dumpFx[f - im.importedFuncs] = fx;
+          this.dumpFc[f - im.importedFuncs] = fc;
+        },
       },
     };
   }
@@ -137,12 +146,18 @@ export class FuelMeter {
     if (!this.fuelG || !this.deadlineG) throw new Error('not an instance of the instrumented module');
     this.fx = [];
     this.fc = [];
-    if (this.im.perFunction) {
-      for (let i = 0; i < this.im.definedFuncs; i++) {
+    const n = this.im.definedFuncs;
+    if (this.im.counters === 'globals') {
+      for (let i = 0; i < n; i++) {
         const f = this.im.importedFuncs + i;
         this.fx.push(ex[fxExportName(f)] as WasmGlobalLike);
         this.fc.push(ex[fcExportName(f)] as WasmGlobalLike);
       }
+    } else if (this.im.counters === 'dump') {
+      this.dump = ex[EXPORT_DUMP] as () => void;
+      this.dumpFx = new Array<bigint>(n).fill(0n);
+      this.dumpFc = new Array<bigint>(n).fill(0n);
+      this.adjust = new Array<bigint>(n).fill(0n);
     }
     (ex[EXPORT_PROBE] as (f: number, o: number) => void)(-1, 0);
     this.updateDeadline();
@@ -173,21 +188,34 @@ export class FuelMeter {
   perFunction(): FunctionFuel[] {
     const out: FunctionFuel[] = [];
     const n = this.im.importedFuncs;
+    const { fx, fc } = this.counters();
     let sum = 0n;
-    for (let i = 0; i < this.fx.length; i++) {
-      const fuelExclusive = this.fx[i].value as bigint;
-      sum += fuelExclusive;
-      out.push({ index: n + i, name: this.im.names[n + i], fuelExclusive, calls: this.fc[i].value as bigint });
+    for (let i = 0; i < fx.length; i++) {
+      sum += fx[i];
+      out.push({ index: n + i, name: this.im.names[n + i], fuelExclusive: fx[i], calls: fc[i] });
     }
-    if (this.inHook >= n && this.fx.length > 0) out[this.inHook - n].fuelExclusive += this.consumed() - sum;
+    if (this.inHook >= n && fx.length > 0) out[this.inHook - n].fuelExclusive += this.consumed() - sum;
     return out;
   }
 
   /** Total consumed and the sum of exclusive figures (equal whenever no wasm frame is active). */
   exactness(): { total: bigint; sum: bigint } {
     let sum = 0n;
-    for (const g of this.fx) sum += g.value as bigint;
+    for (const v of this.counters().fx) sum += v;
     return { total: this.consumed(), sum };
+  }
+
+  /** Current exclusive fuel and calls of every defined function (empty without per-function counters). */
+  private counters(): { fx: bigint[]; fc: bigint[] } {
+    if (this.dump) {
+      this.dump();
+      return { fx: this.dumpFx.map((v, i) => v + this.adjust[i]), fc: this.dumpFc.slice() };
+    }
+    return { fx: this.fx.map((g) => g.value as bigint), fc: this.fc.map((g) => g.value as bigint) };
+  }
+
+  private get hasCounters(): boolean {
+    return this.fx.length > 0 || this.dump !== undefined;
   }
 
   /**
@@ -219,7 +247,7 @@ export class FuelMeter {
       // that frame belongs to another instance of the same bytes (same V8 script id).
       for (const frame of originalFrames(im, parseWasmFrames(stack), this.script)) {
         const r = BigInt(trapRefund(im, frame));
-        if (r <= total - sum || this.fx.length === 0) {
+        if (r <= total - sum || !this.hasCounters) {
           funcIndex = frame.funcIndex;
           refund = r;
           break;
@@ -230,12 +258,13 @@ export class FuelMeter {
     let attributed = 0n;
     if (this.fuelG) {
       if (refund > 0n) this.fuelG.value = (this.fuelG.value as bigint) - refund;
-      if (funcIndex >= im.importedFuncs && this.fx.length > 0) {
+      if (funcIndex >= im.importedFuncs && this.hasCounters) {
         const { total, sum } = this.exactness();
         attributed = total - sum;
         if (attributed !== 0n) {
-          const g = this.fx[funcIndex - im.importedFuncs];
-          g.value = (g.value as bigint) + attributed;
+          const i = funcIndex - im.importedFuncs;
+          if (this.dump) this.adjust[i] += attributed;
+          else this.fx[i].value = (this.fx[i].value as bigint) + attributed;
         }
       }
     }
