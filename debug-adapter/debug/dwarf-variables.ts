@@ -174,8 +174,7 @@ function readUnit(info: SectionSlice, abbrevSec: SectionSlice, strings: FormCont
       if (stack.length === 0) break;
       continue;
     }
-    const ab = abbrevs.get(code);
-    if (!ab) c.fail(`DIE uses undefined abbreviation ${code}`, at);
+    const ab = abbrevs.get(code) ?? c.fail(`DIE uses undefined abbreviation ${code}`, at);
     const attrs = new Map<number, Attr>();
     for (const a of ab.attrs) attrs.set(a.name, readAttr(c, a.form, ctx, a.implicitConst));
     const die: Die = { tag: ab.tag, attrs, children: [], offset: at };

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import type { RuntimeEvent } from '../runtime/events';
 import type { RunOptions } from '../runtime/run-options';
 import type { RunResult } from '../runtime/run-result';
-import { startRun, type RunHandle } from '../runtime/worker-run';
+import { startRun, type DebugRunOptions, type RunHandle } from '../runtime/worker-run';
 import { AuditLogWriter } from '../wasi/audit-log';
 import { RunRecorder } from '../telemetry/run-recorder';
 import { serializeReport, type ExecutionReport } from '../telemetry/report';
@@ -38,10 +38,12 @@ function traceEnvAllowed(options: RunOptions): boolean {
   return allow === undefined || allow.includes('*') || allow.includes('TRACEPARENT');
 }
 
+/** `debug` runs the module under the debugger (the DAP session's runs); the rest is the same. */
 export function startObservedRun(
   options: RunOptions,
   listener: (e: RuntimeEvent) => void,
   hostEnv: NodeJS.ProcessEnv = process.env,
+  debug?: DebugRunOptions,
 ): ObservedRun {
   const warnings: string[] = [];
   const recorder = new RunRecorder({ module: options.program, args: options.args, deterministic: options.deterministic === true });
@@ -67,7 +69,7 @@ export function startObservedRun(
     tracer.onEvent(e);
     if (audit && (e.kind === 'capability' || e.kind === 'security' || e.kind === 'anomaly')) audit.write(e);
     listener(e);
-  });
+  }, debug);
   const outcome = handle.done.then(async (result): Promise<ObservedRunOutcome> => {
     audit?.close();
     tracer.endExportCall(call, { fuelConsumed: result.fuelConsumed, trap: result.trap });

@@ -5,11 +5,11 @@
 import { basename } from 'node:path';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { instrument } from '../instrument/instrument';
-import type { InstrumentedModule } from '../instrument/types';
+import type { InstrumentOptions, InstrumentedModule } from '../instrument/types';
 import { HOOK_MODULE } from '../instrument/types';
 import { WasiHost, Recorder, Replayer, ReplayDivergenceError, loadBaseline, WASI_MODULE, WASI_FUNCTIONS, type Baseline } from '../wasi';
 import { ModuleMetricsHost, METRICS_IMPORT_MODULE } from '../metrics/module-metrics';
-import { FuelMeter, OutOfFuelError } from './fuel-meter';
+import { FuelMeter, OutOfFuelError, type WasmInstanceLike } from './fuel-meter';
 import type { RuntimeEvent, TrapInfo } from './events';
 import type { RunOptions } from './run-options';
 import type { RunResult, FunctionFigures } from './run-result';
@@ -23,6 +23,27 @@ const METRIC_FUNCS = new Set(['emit_metric', 'start_timer', 'stop_timer', 'recor
 export interface RunControlHooks {
   /** Called at every fuel sample (sampleEvery); may block (pause) or throw to stop. */
   onSample?(consumed: bigint): void;
+  /** Set when the module runs under the debugger (debug/debug-engine.ts provides these). */
+  debug?: RuntimeDebugHooks;
+}
+
+/**
+ * How the debugger plugs into a run: the bytes and sites to instrument, the site hook, and the
+ * moments it may stop the run (before the entry point, at a runtime event, after a trap).
+ */
+export interface RuntimeDebugHooks {
+  /** The module bytes, already loaded (and compiled from .wat) by the controller. */
+  bytes?: Uint8Array;
+  /** Extra instrumentation options (the debug sites). */
+  instrument?: InstrumentOptions;
+  /** Host functions the debug instrumentation imports, merged into the hook import module. */
+  hookImports(): Record<string, (...args: never[]) => unknown>;
+  /** After instantiation, before the entry point runs; may block (waiting for configurationDone). */
+  onInstance(instance: WasmInstanceLike, im: InstrumentedModule, meter: FuelMeter): void;
+  /** Every runtime event, right after the sink got it (a capability denial may stop the run there). */
+  onEvent?(e: RuntimeEvent): void;
+  /** The run trapped or ran out of fuel; the instance is still there to look at. May block. */
+  onTrap?(trap: TrapInfo, error: unknown): void;
 }
 
 export class LaunchError extends Error {
@@ -91,12 +112,15 @@ export interface PreparedModule {
   watText?: string;
 }
 
-/** Load, validate and instrument; throws LaunchError/ModuleLoadError with a message for the user. */
-export async function prepareModule(options: RunOptions): Promise<PreparedModule> {
-  const loaded = await loadModule(options.program);
+/**
+ * Load, validate and instrument; throws LaunchError/ModuleLoadError with a message for the user.
+ * `debug` gives bytes already loaded and the debug-mode instrumentation options.
+ */
+export async function prepareModule(options: RunOptions, debug?: Pick<RuntimeDebugHooks, 'bytes' | 'instrument'>): Promise<PreparedModule> {
+  const loaded = debug?.bytes ? { bytes: debug.bytes, watText: undefined } : await loadModule(options.program);
   let im: InstrumentedModule;
   try {
-    im = instrument(loaded.bytes);
+    im = instrument(loaded.bytes, debug?.instrument);
   } catch (e) {
     throw new ModuleLoadError(`${options.program} is not a valid WebAssembly module: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -138,11 +162,20 @@ export async function runModule(options: RunOptions, sink: (e: RuntimeEvent) => 
       }
     }
     if (options.replayFile && !existsSync(options.replayFile)) throw new LaunchError(`recording to replay does not exist: ${options.replayFile}`);
-    prepared = await prepareModule(options);
+    prepared = await prepareModule(options, control.debug);
   } catch (e) {
     return errorResult(e instanceof Error ? e.message : String(e));
   }
   const { im, module } = prepared;
+  const debug = control.debug;
+  if (debug?.onEvent) {
+    const plain = sink;
+    const onEvent = debug.onEvent;
+    sink = (e) => {
+      plain(e);
+      onEvent(e);
+    };
+  }
 
   let memory: WebAssembly.Memory | undefined;
   let initialBytes = 0;
@@ -186,9 +219,10 @@ export async function runModule(options: RunOptions, sink: (e: RuntimeEvent) => 
 
   let instance: WebAssembly.Instance;
   try {
+    const hooks = debug ? { [HOOK_MODULE]: { ...meter.imports[HOOK_MODULE], ...debug.hookImports() } } : meter.imports;
     instance = await WebAssembly.instantiate(module, {
       ...(host.imports as unknown as WebAssembly.Imports),
-      ...(meter.imports as unknown as WebAssembly.Imports),
+      ...(hooks as unknown as WebAssembly.Imports),
       ...(metrics.importObject() as unknown as WebAssembly.Imports),
     });
   } catch (e) {
@@ -207,6 +241,7 @@ export async function runModule(options: RunOptions, sink: (e: RuntimeEvent) => 
   let exitCode = 0;
   let trap: TrapInfo | undefined;
   try {
+    debug?.onInstance(instance as unknown as WasmInstanceLike, im, meter);
     exitCode = host.run(instance as unknown as Parameters<WasiHost['run']>[0]);
   } catch (e) {
     if (e instanceof ReplayDivergenceError) {
@@ -215,6 +250,11 @@ export async function runModule(options: RunOptions, sink: (e: RuntimeEvent) => 
     } else {
       const settled = meter.settle(e);
       trap = settled.trap;
+      try {
+        debug?.onTrap?.(trap, e);
+      } catch {
+        /* ended while stopped at the trap: the trap stays what is reported */
+      }
       exitCode = TRAP_EXIT_CODE;
       if (!(settled.error instanceof OutOfFuelError) && !(e instanceof WebAssembly.RuntimeError) && !(e instanceof RangeError)) {
         // A host-side failure (a bug, not the module's fault): keep the message.

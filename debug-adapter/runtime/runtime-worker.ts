@@ -1,10 +1,13 @@
 // Entry of the worker thread that runs a module (see worker-run.ts for the controlling side).
 // Events leave in batches; a pause request (control word) blocks the module at its next fuel
-// sample until the controller resumes it, and a terminate request ends it there.
+// sample until the controller resumes it, and a terminate request ends it there. Under the
+// debugger (workerData.debug) the debug engine takes over pausing: it is the one composition
+// point where the runtime meets debug/ (the engine plugs into runModule's RuntimeDebugHooks).
 import { parentPort, workerData } from 'node:worker_threads';
-import { runModule } from './module-runner';
+import { runModule, type RunControlHooks } from './module-runner';
 import { EventBatcher } from './event-batcher';
 import { CONTROL, STATE_PAUSE, STATE_TERMINATE, type WorkerMessage, type WorkerStart } from './worker-protocol';
+import { DebugEngine } from '../debug/debug-engine';
 
 class TerminatedError extends Error {}
 
@@ -15,8 +18,12 @@ async function main(): Promise<void> {
   const ctl = new Int32Array(start.control);
   const post = (m: WorkerMessage): void => port.postMessage(m);
   const batcher = new EventBatcher((events) => post({ type: 'events', events }));
-  try {
-    const result = await runModule(start.options, (e) => batcher.push(e), {
+  let control: RunControlHooks;
+  if (start.debug) {
+    const engine = new DebugEngine(start.debug.start, start.debug.port, ctl, (event) => post({ type: 'debug', event }), () => batcher.flush());
+    control = { onSample: () => engine.onSample(), debug: engine.hooks() };
+  } else {
+    control = {
       onSample: () => {
         for (;;) {
           const state = Atomics.load(ctl, CONTROL.STATE);
@@ -27,7 +34,10 @@ async function main(): Promise<void> {
           Atomics.wait(ctl, CONTROL.WAKE, wake, 1000);
         }
       },
-    });
+    };
+  }
+  try {
+    const result = await runModule(start.options, (e) => batcher.push(e), control);
     batcher.flush();
     post({ type: 'done', result });
   } catch (e) {

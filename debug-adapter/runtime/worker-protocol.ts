@@ -1,5 +1,7 @@
 // Messages between the controlling thread and the runtime worker. Structured clone carries
 // bigints and Uint8Arrays as they are, so events cross unchanged.
+import type { MessagePort } from 'node:worker_threads';
+import type { DebugEvent, DebugStart } from '../debug/debug-protocol';
 import type { RuntimeEvent } from './events';
 import type { RunOptions } from './run-options';
 import type { RunResult } from './run-result';
@@ -10,7 +12,9 @@ export const CONTROL = {
   STATE: 0,
   /** Bumped by the controller to wake a paused worker. */
   WAKE: 1,
-  SIZE: 2,
+  /** Set by the controller when debug commands wait on the debug port (read at fuel samples). */
+  DEBUG_PENDING: 2,
+  SIZE: 3,
 } as const;
 
 export const STATE_RUN = 0;
@@ -20,9 +24,12 @@ export const STATE_TERMINATE = 2;
 export interface WorkerStart {
   options: RunOptions;
   control: SharedArrayBuffer;
+  /** Present when the module runs under the debugger: sites to instrument and the command port. */
+  debug?: { start: DebugStart; port: MessagePort };
 }
 
 export type WorkerMessage =
   | { type: 'events'; events: RuntimeEvent[] }
   | { type: 'done'; result: RunResult }
-  | { type: 'failed'; message: string };
+  | { type: 'failed'; message: string }
+  | { type: 'debug'; event: DebugEvent };

@@ -1,11 +1,12 @@
 // The controlling side of a run: starts the runtime worker, relays its events, and can pause,
 // resume or end it. The module never runs on the caller's thread, so a runaway module never
 // blocks the caller (the VS Code extension host, the adapter process, the CLI).
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { DebugEvent, DebugRequest, DebugStart } from '../debug/debug-protocol';
 import type { RuntimeEvent } from './events';
 import type { RunOptions } from './run-options';
 import type { RunResult } from './run-result';
@@ -18,6 +19,14 @@ export interface RunHandle {
   resume(): void;
   /** Ends the run now, even a module stuck in an infinite loop. */
   terminate(): Promise<void>;
+  /** Under the debugger: hand a command to the worker's debug engine (see debug-protocol.ts). */
+  sendDebug?(request: DebugRequest): void;
+}
+
+/** Running under the debugger: what the worker needs, and where its debug events go. */
+export interface DebugRunOptions {
+  start: DebugStart;
+  onDebugEvent(e: DebugEvent): void;
 }
 
 /**
@@ -45,12 +54,20 @@ function emptyResult(exitCode: number, loadError: string): RunResult {
   };
 }
 
-export function startRun(options: RunOptions, onEvent: (e: RuntimeEvent) => void): RunHandle {
+export function startRun(options: RunOptions, onEvent: (e: RuntimeEvent) => void, debug?: DebugRunOptions): RunHandle {
   const control = new SharedArrayBuffer(CONTROL.SIZE * 4);
   const ctl = new Int32Array(control);
   const entry = workerEntry();
+  const channel = debug ? new MessageChannel() : undefined;
   const start: WorkerStart = { options, control };
-  const worker = new Worker(entry.file, { workerData: start, eval: entry.eval, stdout: false, stderr: false });
+  if (debug && channel) start.debug = { start: debug.start, port: channel.port2 };
+  const worker = new Worker(entry.file, {
+    workerData: start,
+    eval: entry.eval,
+    stdout: false,
+    stderr: false,
+    transferList: channel ? [channel.port2] : undefined,
+  });
   let settled = false;
   let terminated = false;
   let resolveDone!: (r: RunResult) => void;
@@ -64,6 +81,7 @@ export function startRun(options: RunOptions, onEvent: (e: RuntimeEvent) => void
     if (m.type === 'events') for (const e of m.events) onEvent(e);
     else if (m.type === 'done') finish(m.result);
     else if (m.type === 'failed') finish(emptyResult(1, m.message));
+    else if (m.type === 'debug') debug?.onDebugEvent(m.event);
   });
   worker.on('error', (err) => finish(emptyResult(1, `runtime worker failed: ${err.message}`)));
   worker.on('exit', (code) => {
@@ -74,8 +92,19 @@ export function startRun(options: RunOptions, onEvent: (e: RuntimeEvent) => void
     Atomics.add(ctl, CONTROL.WAKE, 1);
     Atomics.notify(ctl, CONTROL.WAKE);
   };
+  const finishOnce = done.then((r) => {
+    channel?.port1.close();
+    return r;
+  });
   return {
-    done,
+    done: finishOnce,
+    sendDebug: channel
+      ? (request: DebugRequest) => {
+          channel.port1.postMessage(request);
+          Atomics.store(ctl, CONTROL.DEBUG_PENDING, 1);
+          wake();
+        }
+      : undefined,
     pause() {
       Atomics.store(ctl, CONTROL.STATE, STATE_PAUSE);
     },
