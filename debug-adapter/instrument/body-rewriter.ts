@@ -197,6 +197,12 @@ export function rewriteBody(
     const start = cur.start;
     pos = cur.end;
     const imm = o.imm;
+    if (imm === 'try_table') {
+      // An exception landing on a try_table label arrives with this frame's register copy of the
+      // fuel stale; that landing needs code this instrumenter does not emit (and V8 11 cannot run
+      // try_table anyway). Refuse rather than report wrong figures.
+      throw new WasmDecodeError(cur.start, 'try_table is not supported by the instrumenter', 'exception handling with exnref', 'unsupported');
+    }
     if (imm !== 'none' && imm !== 'label' && imm !== 'memarg' && imm !== 'i32') checkIndex(ctx, imm, nLocalsAll);
     const reenc = o === OP_CALL || o === OP_RETURN_CALL || o === OP_REF_FUNC || (f & S_GROW) !== 0;
     if (o.mayTrap === true || (f & (S_GROW | S_FLUSH)) !== 0) obs = true;

@@ -359,3 +359,10 @@ function nextInstr(bytes: Uint8Array, p: number, end: number): number {
   scanInstr(bytes, p, end, cursor);
   return cursor.end;
 }
+
+test('try_table is refused by name and offset (its exception landings would need code this instrumenter does not emit)', () => {
+  const b = [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0];
+  const body = [0, 0x1f, 0x40, 0, 0x0b, 0x0b];
+  b.push(10, body.length + 2, 1, body.length, ...body);
+  assert.throws(() => instrument(Uint8Array.from(b)), /try_table is not supported by the instrumenter at byte 0x/);
+});

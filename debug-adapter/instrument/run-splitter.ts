@@ -57,6 +57,7 @@ export class RunSplitter {
   /** Cost (Wasmtime model) of the live instructions stepped so far in the current run. */
   runCost = 0;
 
+
   /** Start a new function body. */
   reset(everyInstr: boolean): void {
     this.depth = 1;
