@@ -1,0 +1,111 @@
+// The user's first journey in a real VS Code (code-server, driven in headless Chromium): the
+// packaged .vsix installed into a fresh profile, a folder with debugme.c/.wasm and a launch.json
+// opened, a breakpoint set in `add` with F9, F5 pressed; the editor must stop on that line with the
+// debug toolbar, a Call Stack frame and the fuel CodeLens showing; then a step (F10) lands on the
+// next line, and after the breakpoint is removed, continuing runs the program to its end.
+// Screenshots of every step go to test-artifacts/e2e/. Skips (saying why) when Chromium or
+// code-server cannot be had; code-server is installed on first use (~3 min), see
+// setup-code-server.sh.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureCodeServer, installExtension, makeProfile, startCodeServer, type RunningServer } from './code-server';
+import { createWorkspace, lineOfMark, writeUserSettings } from './fixture-workspace';
+import { packageExtension, repoRoot } from './package-extension';
+import { CHROMIUM, Workbench } from './workbench';
+
+const artifacts = join(repoRoot, 'test-artifacts', 'e2e');
+const EDITOR = '.editor-instance .monaco-editor';
+
+/** A ready .vsix to test instead of packaging the repository (a release candidate, say). */
+const givenVsix = process.env.WASISCOPE_E2E_VSIX;
+
+function whySkip(): string | null {
+  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  if (!givenVsix && !existsSync(join(repoRoot, 'extension', 'extension.ts'))) return 'extension/extension.ts does not exist yet: nothing to package';
+  return null;
+}
+
+test('F5 in a real VS Code stops at a breakpoint in debugme.c, with the fuel CodeLens', { timeout: 15 * 60_000 }, async (t) => {
+  const skip = whySkip();
+  if (skip) return t.skip(skip);
+  const cs = ensureCodeServer();
+  if ('unavailable' in cs) return t.skip(cs.unavailable);
+
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(artifacts, { recursive: true });
+  const scratch = mkdtempSync(join(tmpdir(), 'wasiscope-e2e-'));
+  let server: RunningServer | undefined;
+  let wb: Workbench | undefined;
+  let profileLogs: string | undefined;
+  t.after(async () => {
+    // Always: the browser, then the server's whole process group, then the scratch files.
+    await wb?.close().catch(() => undefined);
+    await server?.stop();
+    if (server) cpSync(server.logFile, join(artifacts, 'code-server.log'));
+    // The extension host's logs say why an activation or a launch failed.
+    if (profileLogs && existsSync(profileLogs)) cpSync(profileLogs, join(artifacts, 'vscode-logs'), { recursive: true });
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const packaged = givenVsix ? { vsix: givenVsix, log: '', warnings: [] } : packageExtension(join(scratch, 'staging'), join(scratch, 'wasiscope.vsix'));
+  writeFileSync(join(artifacts, 'vsce.log'), packaged.log);
+  for (const w of packaged.warnings) t.diagnostic(`vsce: ${w}`);
+  const profile = makeProfile(join(scratch, 'profile'));
+  profileLogs = join(profile.userDataDir, 'logs');
+  writeUserSettings(profile.userDataDir);
+  const installed = installExtension(cs, profile, packaged.vsix);
+  assert.match(installed, /successfully installed/, installed);
+  assert.ok(readdirSync(profile.extensionsDir).some((d) => d.startsWith('wasiscope.wasiscope-')), `installed: ${readdirSync(profile.extensionsDir).join(', ')}`);
+
+  const ws = createWorkspace(join(scratch, 'workspace'));
+  const line = lineOfMark(ws.source, 'add_body');
+  const next = lineOfMark(ws.source, 'add_return');
+  server = await startCodeServer(cs, profile, ws.dir, join(scratch, 'code-server.log'));
+  wb = await Workbench.open(`${server.url}?folder=${encodeURIComponent(ws.dir)}`, artifacts);
+  const { page } = wb;
+  await wb.screenshot('workbench');
+
+  await wb.quickOpen('debugme.c');
+  await wb.goToLine(line);
+  await wb.toggleBreakpoint(line);
+  await wb.screenshot('breakpoint-set');
+
+  // F5: the launch.json configuration starts; the first hit of `add` stops the editor.
+  await wb.press('F5');
+  try {
+    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator('.debug-call-stack .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    await wb.waitForLines(`${EDITOR} .debug-top-stack-frame-line`, [line], 'the stopped-line highlight', 60_000);
+  } finally {
+    await wb.screenshot('after-f5');
+  }
+  // A frame row reads as its aria-label says: "Stack Frame add, line 19, debugme.c".
+  const frames = await page.locator('.debug-call-stack .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+  assert.match(frames[0] ?? '', new RegExp(`\\badd\\b.*\\b${line}\\b.*debugme\\.c`), `Call Stack rows: ${frames.join(' | ')}`);
+  assert.deepEqual(await wb.linesOf(`${EDITOR} .codicon-debug-stackframe`), [line], 'the stack-frame arrow in the glyph margin');
+
+  // The fuel CodeLens over the functions (it arrives after the editor; wait for it).
+  const lens = page.locator(`${EDITOR} .codelens-decoration`, { hasText: /fuel/i });
+  await lens.first().waitFor({ timeout: 60_000 });
+  const lenses = await lens.allTextContents();
+  assert.ok(lenses.some((l) => /\d/.test(l)), `CodeLens titles: ${lenses.join(' | ')}`);
+  await wb.screenshot('stopped-at-breakpoint');
+
+  // F10 steps to the next line of `add`.
+  await wb.press('F10');
+  await wb.waitForLines(`${EDITOR} .debug-top-stack-frame-line`, [next], 'the stopped line after F10');
+  await wb.screenshot('after-step');
+
+  // Remove the breakpoint and continue: the program prints its lines and the session ends.
+  await wb.goToLine(line);
+  await wb.press('F9');
+  await wb.waitForLines(`${EDITOR} .codicon-debug-breakpoint`, [], 'no breakpoint glyph');
+  await wb.press('F5');
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 60_000 });
+  const greeting = readFileSync(ws.source, 'utf8').match(/greeting\[\] = "([^"]+)"/)?.[1] ?? 'hello from debugme';
+  await page.locator('.repl .monaco-list-row', { hasText: greeting }).first().waitFor({ timeout: 30_000 });
+  await wb.screenshot('program-ended');
+});
