@@ -68,5 +68,12 @@ if (watch) {
   // wasm-tools (the in-process WAT parser) loads its core modules next to the bundle.
   const vendor = 'node_modules/@bytecodealliance/jco-transpile/vendor';
   for (const f of ['wasm-tools.core.wasm', 'wasm-tools.core2.wasm']) copyFileSync(join(vendor, f), join('dist', f));
+  // Its WASI shim starts an I/O worker from `./worker-thread.bundle.js` beside the bundle as soon
+  // as it loads; without the file that worker's error event kills the process (the debug adapter
+  // compiles .wat programs in its own process).
+  const shimIo = ['node_modules/@bytecodealliance/jco-transpile/node_modules/@bytecodealliance/preview2-shim/dist/io', 'node_modules/@bytecodealliance/preview2-shim/dist/io']
+    .map((d) => join(d, 'worker-thread.bundle.js'))
+    .find((f) => existsSync(f));
+  if (shimIo) copyFileSync(shimIo, join('dist', 'worker-thread.bundle.js'));
   console.log(`built ${builds.length} bundles${production ? ' (production)' : ''}`);
 }
