@@ -116,8 +116,8 @@ export class WasiDebugSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: WasiLaunchArguments): Promise<void> {
-    const cfg = toRunOptions(args);
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: WasiLaunchArguments | undefined): Promise<void> {
+    const cfg = toRunOptions(args ?? {});
     if (!cfg.ok) {
       this.sendErrorResponse(response, { id: 1001, format: `Cannot debug: ${cfg.error}`, showUser: true });
       this.sendEvent(new TerminatedEvent());
@@ -126,6 +126,7 @@ export class WasiDebugSession extends LoggingDebugSession {
     }
     this.launchArgs = args;
     this.program = cfg.options.program;
+    if (this.runtime.module) this.runtime = this.newRuntime();
     const r = await this.runtime.launch({ options: cfg.options, stopOnEntry: cfg.stopOnEntry });
     if (!r.ok) {
       this.sendErrorResponse(response, { id: 1002, format: `Cannot debug ${basename(cfg.options.program)}: ${r.error}`, showUser: true });

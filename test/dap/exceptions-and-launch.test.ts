@@ -1,0 +1,151 @@
+// The adapter as a process (DebugClient against dist/debugAdapter.js): output and exit codes,
+// stops on traps and at the fuel limit with the original location, capability denials, and
+// launch configurations that are refused with a message saying what to fix.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { buildOnce, collectOutput, fixtures, markLine, runToExit, startClient } from './dap-harness';
+
+before(() => buildOnce());
+
+const trapC = join(fixtures, 'c/trap.c');
+
+test('a C program and a WAT program run to their end: stdout as output events, the exit code in exited', async () => {
+  const dc = await startClient();
+  try {
+    const out = collectOutput(dc);
+    assert.equal(await runToExit(dc, { program: join(fixtures, 'c/debugme.wasm') }), 0);
+    assert.match(out.text('stdout'), /^hello from debugme\nsquares=52 total=14 fact=120 average=2\.80\n/);
+  } finally {
+    await dc.stop();
+  }
+  const dw = await startClient();
+  try {
+    const out = collectOutput(dw);
+    assert.equal(await runToExit(dw, { program: join(fixtures, 'wat/trap.wat') }), 0);
+    assert.match(out.text('stdout'), /usage: trap.wasm/);
+  } finally {
+    await dw.stop();
+  }
+});
+
+test('a trap stops with its kind at the trapping line (C), then the run ends with 134', async () => {
+  const dc = await startClient();
+  try {
+    const out = collectOutput(dc);
+    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await Promise.all([dc.configurationSequence(), dc.launch({ program: join(fixtures, 'c/trap.wasm'), args: ['div0'] })]);
+    const ev = await stopped;
+    assert.equal(ev.body.reason, 'exception');
+    assert.equal(ev.body.description, 'integer divide by zero');
+    const st = await dc.stackTraceRequest({ threadId: 1 });
+    const top = st.body.stackFrames[0];
+    assert.equal(top.name, 'divide');
+    assert.equal(top.line, markLine(trapC, 'divide'));
+    assert.ok(top.source?.path?.endsWith('trap.c'));
+    assert.deepEqual(st.body.stackFrames.slice(0, 2).map((f) => f.name), ['divide', 'main']);
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, 'integer divide by zero');
+    // Frames are gone: the variables say so instead of showing nothing.
+    const scopes = await dc.scopesRequest({ frameId: top.id });
+    const vars = await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference });
+    assert.match(vars.body.variables[0].value, /not available/);
+    assert.match(out.text('stdout'), /dividing by zero/);
+    const exited = dc.waitForEvent('exited') as Promise<DebugProtocol.ExitedEvent>;
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 134);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('a WAT trap stops at its line; with the traps filter off the run just ends', async () => {
+  const wat = join(fixtures, 'wat/trap.wat');
+  const dc = await startClient();
+  try {
+    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await Promise.all([dc.configurationSequence(), dc.launch({ program: wat, args: ['unreachable'] })]);
+    const ev = await stopped;
+    assert.equal(ev.body.description, 'unreachable');
+    const st = await dc.stackTraceRequest({ threadId: 1 });
+    assert.equal(st.body.stackFrames[0].name, 'unreachable');
+    assert.equal(st.body.stackFrames[0].line, markLine(wat, 'unreachable'));
+    assert.equal(st.body.stackFrames[1].name, '_start');
+  } finally {
+    await dc.stop();
+  }
+  const dn = await startClient();
+  try {
+    const exited = dn.waitForEvent('exited') as Promise<DebugProtocol.ExitedEvent>;
+    await Promise.all([
+      dn.waitForEvent('initialized').then(() => dn.setExceptionBreakpointsRequest({ filters: [] })).then(() => dn.configurationDoneRequest()),
+      dn.launch({ program: wat, args: ['div0'] }),
+    ]);
+    assert.equal((await exited).body.exitCode, 134);
+  } finally {
+    await dn.stop();
+  }
+});
+
+test('out of fuel stops where the limit was reached (fuel as a string of digits)', async () => {
+  const dc = await startClient();
+  try {
+    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await Promise.all([dc.configurationSequence(), dc.launch({ program: join(fixtures, 'c/spin.wasm'), fuel: '2000000' })]);
+    const ev = await stopped;
+    assert.equal(ev.body.reason, 'exception');
+    assert.equal(ev.body.description, 'out of fuel');
+    assert.match(ev.body.text ?? '', /consumed \d+ of the 2000000 allowed/);
+    const st = await dc.stackTraceRequest({ threadId: 1 });
+    assert.ok(st.body.stackFrames.length >= 1);
+    assert.match(st.body.stackFrames.map((f) => f.name).join(' '), /main|step/);
+    const exited = dc.waitForEvent('exited') as Promise<DebugProtocol.ExitedEvent>;
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 134);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('bad launch configurations end the launch with a message that says what to fix', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasiscope-dap-'));
+  writeFileSync(join(dir, 'not.wasm'), 'hello');
+  writeFileSync(join(dir, 'imp.wasm'), Buffer.from('0061736d010000000105016000017f020b0103656e7603666f6f0000', 'hex'));
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{}, /"program" is missing/],
+    [{ program: join(dir, 'missing.wasm') }, /program not found/],
+    [{ program: join(dir, 'not.wasm') }, /not a WebAssembly module/],
+    [{ program: join(dir, 'imp.wasm') }, /imports what this WASI host does not provide: env\.foo/],
+    [{ program: join(fixtures, 'c/fib.wasm'), preopens: [{ path: join(dir, 'nope') }] }, /preopened directory does not exist/],
+    [{ program: join(fixtures, 'c/fib.wasm'), fuel: 'lots' }, /"fuel" must be a non-negative integer or a string of digits/],
+    [{ program: join(fixtures, 'c/fib.wasm'), args: 'x' }, /"args" must be an array of strings/],
+    [{ program: join(fixtures, 'c/fib.wasm'), preopens: [{ path: dir, mode: 'rwx' }] }, /mode must be "ro" or "rw"/],
+    [{ program: 'c/fib.wasm', cwd: join(dir, 'nowhere') }, /"cwd" is not a directory/],
+  ];
+  const dc = await startClient();
+  try {
+    await dc.initializeRequest();
+    for (const [args, re] of cases) {
+      await assert.rejects(dc.launchRequest(args as DebugProtocol.LaunchRequestArguments), (e: Error) => {
+        assert.match(e.message, re);
+        return true;
+      });
+    }
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('relative paths resolve against cwd', async () => {
+  const dc = await startClient();
+  try {
+    const out = collectOutput(dc);
+    assert.equal(await runToExit(dc, { program: 'wat/fac.wat', cwd: fixtures }), 0);
+    assert.match(out.text('stdout'), /fac\(20\)/);
+  } finally {
+    await dc.stop();
+  }
+});
