@@ -20,7 +20,7 @@ const metering = require('wasm-metering') as { meterWASM(wasm: Uint8Array, opts:
 
 const RUBY = 'node_modules/@ruby/3.4-wasm-wasi/dist/ruby.wasm';
 const SMALL = 'node_modules/vscode-oniguruma/release/onig.wasm';
-const REPS = Number(process.env.BENCH_REPS ?? 5);
+const REPS = Number(process.env.BENCH_REPS ?? 7);
 
 async function bundled(): Promise<{ instrument: InstrumentFn; cleanup: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'wasiscope-bench-'));

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { instrument } from '../debug-adapter/instrument/instrument';
 import { interleaved, readRepoFile, wasiProgram, type Bench, type BenchRow } from './bench-kit';
 
-const REPS = Number(process.env.BENCH_REPS ?? 5);
+const REPS = Number(process.env.BENCH_REPS ?? 7);
 
 interface ExpectedRun { id: string; module: string; args: string[]; stdout?: string }
 const expected = (JSON.parse(readFileSync(new URL('../fixtures/expected.json', import.meta.url), 'utf8')) as { runs: ExpectedRun[] }).runs;
