@@ -33,6 +33,12 @@ export interface WasiLaunchArguments extends DebugProtocol.LaunchRequestArgument
   sampleEvery?: number | string;
 }
 
+/** Every attribute above, as package.json's schema must list them (test/dap/launch-config.test.ts). */
+export const LAUNCH_ATTRIBUTES = [
+  'program', 'args', 'env', 'cwd', 'preopens', 'stdin', 'fuel', 'deterministic', 'seed', 'policy', 'stopOnEntry',
+  'baseline', 'audit', 'record', 'replay', 'report', 'traceparent', 'transaction', 'otlpEndpoint', 'sampleEvery',
+] as const;
+
 export type LaunchConfigResult = { ok: true; options: RunOptions; stopOnEntry: boolean } | { ok: false; error: string };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
