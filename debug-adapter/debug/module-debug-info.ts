@@ -5,7 +5,7 @@
 // Breakpoints bind here while the module runs in the worker, so setting one never waits on it.
 
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { loadModule } from '../runtime/load-module';
 import { loadDwarfLineMap } from '../source-map/dwarf-map';
 import type { FunctionRange, LineBinding, SourceLineMap, SourceLocation } from '../source-map/line-table';
@@ -80,7 +80,10 @@ export class ModuleDebugView {
   /** The file on this machine for a line-table file name, or undefined when it is not found. */
   localPath(file: string): string | undefined {
     if (!this.located.has(file)) {
-      this.located.set(file, this.info.isWat ? normalizePath(this.info.program) : locateSourceFile(file, this.roots, existsSync));
+      // Relative names are relative to the compilation directory, usually "." next to the module.
+      const direct = !isAbsolute(file) ? normalizePath(join(this.roots[0], file)) : undefined;
+      const found = this.info.isWat ? normalizePath(this.info.program) : direct && existsSync(direct) ? direct : locateSourceFile(file, this.roots, existsSync);
+      this.located.set(file, found);
     }
     return this.located.get(file);
   }
