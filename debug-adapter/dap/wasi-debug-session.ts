@@ -116,8 +116,9 @@ export class WasiDebugSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: WasiLaunchArguments | undefined): Promise<void> {
-    const cfg = toRunOptions(args ?? {});
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: WasiLaunchArguments): Promise<void> {
+    // A client may send no arguments at all: that is a configuration without "program".
+    const cfg = toRunOptions((args as WasiLaunchArguments | undefined) ?? {});
     if (!cfg.ok) {
       this.sendErrorResponse(response, { id: 1001, format: `Cannot debug: ${cfg.error}`, showUser: true });
       this.sendEvent(new TerminatedEvent());
