@@ -14,10 +14,12 @@ import type { RuntimeEvent, TrapInfo } from './events';
 import type { RunOptions } from './run-options';
 import type { RunResult, FunctionFigures } from './run-result';
 import { loadModule, ModuleLoadError } from './load-module';
+import { OutputCoalescer } from './output-coalescer';
 
 /** Exit status of a run that trapped (as Wasmtime reports it: 128 + SIGABRT). */
 export const TRAP_EXIT_CODE = 134;
 const PAGE = 65536;
+const FLUSHING_KINDS = new Set<RuntimeEvent['kind']>(['stop', 'exit', 'fuel', 'security', 'anomaly']);
 const METRIC_FUNCS = new Set(['emit_metric', 'start_timer', 'stop_timer', 'record_gauge']);
 
 export interface RunControlHooks {
@@ -25,6 +27,11 @@ export interface RunControlHooks {
   onSample?(consumed: bigint): void;
   /** Set when the module runs under the debugger (debug/debug-engine.ts provides these). */
   debug?: RuntimeDebugHooks;
+  /**
+   * Receives the function that flushes coalesced output; call it before reporting a stop that
+   * does not travel as a RuntimeEvent (a breakpoint), so the console shows output up to there.
+   */
+  onOutputFlush?(flush: () => void): void;
 }
 
 /**
@@ -146,8 +153,9 @@ export async function prepareModule(options: RunOptions, debug?: Pick<RuntimeDeb
  * Runs the module to its end. Never throws: launch problems come back as `loadError`, traps as
  * `trap` with exit code 134, proc_exit's code as `exitCode`.
  */
-export async function runModule(options: RunOptions, sink: (e: RuntimeEvent) => void, control: RunControlHooks = {}): Promise<RunResult> {
+export async function runModule(options: RunOptions, sinkRaw: (e: RuntimeEvent) => void, control: RunControlHooks = {}): Promise<RunResult> {
   const t0 = performance.now();
+  let sink = sinkRaw;
   let prepared: PreparedModule;
   let stdin: Uint8Array | undefined;
   let baseline: Baseline | undefined;
@@ -193,7 +201,16 @@ export async function runModule(options: RunOptions, sink: (e: RuntimeEvent) => 
     },
   });
   const fuel = (): bigint => meter.consumed();
-  const output = (stream: 'stdout' | 'stderr') => (data: Uint8Array): void => sink({ kind: 'output', stream, data: data.slice() });
+  // Output is coalesced; stops, exits, samples and security findings flush it first, so the user
+  // sees all output up to that moment (capability events do not: every write would flush).
+  const inner = sink;
+  const coalescer = new OutputCoalescer(inner);
+  sink = (e: RuntimeEvent): void => {
+    if (FLUSHING_KINDS.has(e.kind)) coalescer.flush();
+    inner(e);
+  };
+  const output = (stream: 'stdout' | 'stderr') => (data: Uint8Array): void => coalescer.write(stream, data);
+  control.onOutputFlush?.(() => coalescer.flush());
   let host: WasiHost;
   let metrics: ModuleMetricsHost;
   try {
