@@ -14,6 +14,7 @@ import type { RuntimeEvent, TrapInfo } from './events';
 import type { RunOptions } from './run-options';
 import type { RunResult, FunctionFigures } from './run-result';
 import { loadModule, ModuleLoadError } from './load-module';
+import { StackSampler } from './stack-sampler';
 import { OutputCoalescer } from './output-coalescer';
 
 /** Exit status of a run that trapped (as Wasmtime reports it: 128 + SIGABRT). */
@@ -188,8 +189,10 @@ export async function runModule(options: RunOptions, sinkRaw: (e: RuntimeEvent) 
   let memory: WebAssembly.Memory | undefined;
   let initialBytes = 0;
   let peakBytes = 0;
+  const sampler = options.sampleStacks ? new StackSampler(im) : undefined;
   const meter = new FuelMeter(im, {
     limit: options.fuelLimit,
+    onDeadline: sampler?.onDeadline,
     sampleEvery: options.sampleEvery ?? 10_000_000n,
     onSample: ({ consumed }) => {
       sink({ kind: 'fuel', consumed, elapsedMs: performance.now() - t0 });
@@ -247,6 +250,7 @@ export async function runModule(options: RunOptions, sinkRaw: (e: RuntimeEvent) 
     return errorResult(`the module could not be instantiated: ${e instanceof Error ? e.message : String(e)}`);
   }
   meter.bind(instance);
+  sampler?.start(meter);
   const mem = instance.exports.memory;
   if (mem instanceof WebAssembly.Memory) {
     memory = mem;
@@ -297,5 +301,7 @@ export async function runModule(options: RunOptions, sinkRaw: (e: RuntimeEvent) 
     functions,
     memory: { initialBytes, peakBytes, finalBytes },
     wallMs: performance.now() - t0,
+    metrics: { mode: metrics.mode, stats: metrics.stats, timers: metrics.timerTotals() },
+    ...sampler?.result(),
   };
 }

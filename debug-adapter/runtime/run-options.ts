@@ -59,6 +59,19 @@ export interface RunOptions {
   fuelBudget?: bigint;
   /** Fuel units between live fuel samples (gauges); 0 disables sampling. */
   sampleEvery?: bigint;
+  /**
+   * Sample the call stack at adaptive fuel intervals (RunResult.stacks) for the fuel profile and
+   * function-level spans. Off when unset in runModule; observed runs turn it on for a profile,
+   * function spans and the debugger's end-of-run trace.
+   */
+  sampleStacks?: boolean;
+  /**
+   * Function-level spans (from the sampled stacks) under `_start`; call paths below `minFuel`
+   * (default: 1% of the run's fuel) are aggregated into summary spans, never dropped.
+   */
+  functionSpans?: { minFuel?: bigint };
+  /** Write the complete trace (the span graph, JSON) here. */
+  traceFile?: string;
   /** W3C traceparent to join. */
   traceparent?: string;
   /** Transaction span name. */
