@@ -10,8 +10,8 @@
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { InstrumentedModule } from '../instrument/types';
 import {
-  HOOK_SITE, dbgExportName, debugLayout, globalExportName, memoryExportName, scratchExportName, type ScratchType,
-} from './debug-layout';
+  HOOK_SITE, dbgExportName, globalExportName, memoryExportName, scratchExportName, type ScratchType,
+} from '../instrument/types';
 import { resolveFrame } from '../instrument/refund';
 import type { FuelMeter, WasmGlobalLike, WasmInstanceLike } from '../runtime/fuel-meter';
 import type { RuntimeEvent, TrapInfo } from '../runtime/events';
@@ -93,7 +93,7 @@ export class DebugEngine {
   hooks(): RuntimeDebugHooks {
     return {
       bytes: this.start.bytes,
-      instrument: { debug: { sites: this.start.sites } } as RuntimeDebugHooks['instrument'],
+      instrument: { debug: { sites: this.start.sites } },
       hookImports: () => ({ [HOOK_SITE]: (f: number, off: number) => this.onSite(f, off) }),
       onInstance: (instance, im, meter) => this.onInstance(instance, im, meter),
       onEvent: (e) => this.onEvent(e),
@@ -126,7 +126,7 @@ export class DebugEngine {
       }
     }
     this.names = { locals, globals };
-    this.post({ kind: 'ready', placedSites: debugLayout(im)?.sites.length ?? 0, warnings: im.warnings });
+    this.post({ kind: 'ready', placedSites: im.debug?.sites.length ?? 0, warnings: im.warnings });
     // Wait for configurationDone: breakpoints are bound before the first instruction runs.
     this.serve(() => this.configured);
   }
@@ -464,16 +464,16 @@ export class DebugEngine {
   }
 
   private localCount(f: number): number {
-    return debugLayout(this.im)?.localTypes[f - this.im.importedFuncs]?.length ?? 0;
+    return this.im.debug?.localTypes[f - this.im.importedFuncs]?.length ?? 0;
   }
 
   private localType(f: number, i: number): number {
-    return debugLayout(this.im)?.localTypes[f - this.im.importedFuncs]?.[i] ?? 0;
+    return this.im.debug?.localTypes[f - this.im.importedFuncs]?.[i] ?? 0;
   }
 
   /** A local of the top frame, read from the scratch globals it was spilled to. */
   private localValue(f: number, i: number): Value | undefined {
-    const d = debugLayout(this.im);
+    const d = this.im.debug;
     if (!d) return undefined;
     const def = f - this.im.importedFuncs;
     const t = d.localTypes[def]?.[i];
@@ -491,7 +491,7 @@ export class DebugEngine {
   }
 
   private writeLocal(f: number, i: number, v: Value): void {
-    const d = debugLayout(this.im);
+    const d = this.im.debug;
     const def = f - this.im.importedFuncs;
     const t = d?.localTypes[def]?.[i];
     const slot = d?.localSlots[def]?.[i];
@@ -603,10 +603,20 @@ export class DebugEngine {
     };
   }
 
-  private view(name: string, v: Value, expr?: string): VariableView {
+  private view(name: string, lv: Value, expr?: string): VariableView {
     const st = this.requireStopped();
     const mem = this.memoryAccess();
-    const out: VariableView = { name, value: formatValue(mem, v), type: valueTypeName(v), evaluateName: expr };
+    // Scalars in memory are shown (and expanded, for pointers) by their value; aggregates stay objects.
+    const agg = lv.k === 'obj' && ['struct', 'union', 'array'].includes(resolveType(lv.type)?.kind ?? '');
+    let v = lv;
+    if (lv.k === 'obj' && !agg) {
+      try {
+        v = rvalue(mem, lv);
+      } catch (e) {
+        return { name, value: `<${(e as Error).message}>`, type: valueTypeName(lv), evaluateName: expr, readOnly: true };
+      }
+    }
+    const out: VariableView = { name, value: formatValue(mem, v), type: valueTypeName(lv), evaluateName: expr };
     if (hasChildren(v)) {
       out.ref = { kind: 'value', key: st.handles.push({ value: v, expr }) - 1 };
       const n = arrayLength(v);

@@ -251,7 +251,8 @@ class UnitReader {
       const c = this.u.dies.get(co)!;
       if (c.tag === TAG.variable) {
         const v = this.variable(c, false);
-        if (v && v.location.kind === 'addr') this.out.globals.push(v);
+        // Discarded data keeps a tombstone address (-1 or -2, or 0): not a variable of this module.
+        if (v && v.location.kind === 'addr' && v.location.addr !== 0 && v.location.addr < 0xfffffffe) this.out.globals.push(v);
       } else if (c.tag === TAG.subprogram) this.subprogram(c);
       else if ((c.tag === TAG.namespace || c.tag === TAG.structure || c.tag === TAG.class) && depth < 16) this.walkScope(c, depth + 1);
     }

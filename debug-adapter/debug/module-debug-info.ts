@@ -323,7 +323,10 @@ function functionNames(m: Module, importedFuncs: number, lines: SourceLineMap | 
   for (const imp of m.imports) if (imp.desc.kind === 'func') names.push(ns.get(i) ?? `${imp.module}.${imp.name}`), i++;
   m.bodies.forEach((b, d) => {
     const f = importedFuncs + d;
-    names.push(ns.get(f) ?? lines?.functionAt(b.codeStart)?.name ?? `func[${f}]`);
+    // Source names first: clang's name section says `__original_main` where the source says `main`.
+    const fromLines = lines?.functionAt(b.codeStart);
+    const dwarf = fromLines && fromLines.start <= b.start + 1 && fromLines.end >= b.end - 1 ? fromLines.name : undefined;
+    names.push(dwarf ?? ns.get(f) ?? `func[${f}]`);
   });
   return names;
 }

@@ -30,6 +30,7 @@ import type { FunctionBody } from '../wasm/module';
 import { readU32, leb } from '../wasm/leb128';
 import type { OffsetMapBuilder } from './offset-map';
 import { RunSplitter, Step } from './run-splitter';
+import { SITE_FIXED_BYTES, emitSite } from './debug-sites';
 
 // Opcode bytes of what we emit, taken from the one operator table.
 const GLOBAL_GET = op('global.get').code;
@@ -87,6 +88,24 @@ export interface RewriteContext {
   typeCount: number;
   out: ByteWriter;
   map: OffsetMapBuilder;
+  /** Debug mode: breakpoint sites to inject (debug-sites.ts). */
+  debug?: DebugRewrite;
+}
+
+/** Debug mode's state across bodies (bodies are rewritten in offset order, so one cursor serves). */
+export interface DebugRewrite {
+  /** Requested site offsets, ascending. */
+  sites: Uint32Array;
+  /** Index of the next site not yet passed. */
+  cursor: number;
+  /** Output index of the site hook import. */
+  siteHook: number;
+  /** Global index of defined function 0's arming global. */
+  dbgBase: number;
+  /** Offsets where a site was placed, ascending. */
+  placed: number[];
+  /** The spill/reload sequences of defined function `def`. */
+  code(def: number): { spill: Uint8Array; reload: Uint8Array };
 }
 
 /** Per-body counts, summed into InstrumentStats. */
@@ -189,6 +208,20 @@ export function rewriteBody(
   // the fuel global must be current when it runs. Other runs only update the local copy.
   let obs = false;
   splitter.reset(ctx.reference);
+  // Debug sites: the next requested offset in this body, and what one costs in bytes here.
+  const dbg = ctx.debug;
+  let nextSite = -1;
+  let siteCode: { spill: Uint8Array; reload: Uint8Array } | undefined;
+  let siteBytes = 0;
+  let sitesPending = 0;
+  if (dbg) {
+    while (dbg.cursor < dbg.sites.length && dbg.sites[dbg.cursor] < body.codeStart) dbg.cursor++;
+    if (dbg.cursor < dbg.sites.length && dbg.sites[dbg.cursor] < end) {
+      nextSite = dbg.sites[dbg.cursor];
+      siteCode = dbg.code(funcIndex - ctx.importedFuncs);
+      siteBytes = siteCode.spill.length + siteCode.reload.length + SITE_FIXED_BYTES;
+    }
+  }
 
   while (pos < end) {
     scan(bytes, pos, end, cur);
@@ -206,6 +239,17 @@ export function rewriteBody(
     if (imm !== 'none' && imm !== 'label' && imm !== 'memarg' && imm !== 'i32') checkIndex(ctx, imm, nLocalsAll);
     const reenc = o === OP_CALL || o === OP_RETURN_CALL || o === OP_REF_FUNC || (f & S_GROW) !== 0;
     if (o.mayTrap === true || (f & (S_GROW | S_FLUSH)) !== 0) obs = true;
+    if (nextSite >= 0 && nextSite <= start) {
+      // A site goes before this instruction (when it can run); offsets inside an instruction are skipped.
+      if (nextSite === start && (f & S_LIVE) !== 0) {
+        if (pendN === pendBuf.length) pendBuf = growI32(pendBuf);
+        pendBuf[pendN++] = ~start;
+        sitesPending++;
+      }
+      const d = dbg!;
+      while (d.cursor < d.sites.length && d.sites[d.cursor] <= start) d.cursor++;
+      nextSite = d.cursor < d.sites.length && d.sites[d.cursor] < end ? d.sites[d.cursor] : -1;
+    }
     if ((f & S_ENDS_RUN) === 0) {
       if (reenc) {
         if (pendN === pendBuf.length) pendBuf = growI32(pendBuf);
@@ -217,7 +261,7 @@ export function rewriteBody(
     const live = (f & S_LIVE) !== 0;
     const cost = splitter.runCost;
     splitter.runCost = 0;
-    w.ensure(pos - runStart + 160 + 8 * pendN);
+    w.ensure(pos - runStart + 160 + 8 * pendN + sitesPending * siteBytes);
     b = w.buf;
     p = w.len;
     map.point(runStart, p);
@@ -292,11 +336,23 @@ export function rewriteBody(
     let q = runStart;
     for (let i = 0; i < pendN; i++) {
       const r = pendBuf[i];
+      if (r < 0) {
+        // A debug site before the instruction at ~r (not charged: fuel is the same as without it).
+        const at = ~r;
+        p = copy(b, p, bytes, q, at);
+        q = at;
+        map.point(at, p);
+        p = emitSite(b, p, dbg!.dbgBase + (funcIndex - ctx.importedFuncs), siteCode!, funcIndex, at, dbg!.siteHook);
+        map.point(at, p);
+        dbg!.placed.push(at);
+        continue;
+      }
       p = copy(b, p, bytes, q, r);
       q = reencode(ctx, b, p, r, end);
       p = reP;
     }
     pendN = 0;
+    sitesPending = 0;
     p = copy(b, p, bytes, q, start);
     if (live && perFn && (f & S_FLUSH) !== 0) {
       map.point(start, p);

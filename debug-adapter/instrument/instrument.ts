@@ -1,7 +1,9 @@
 // instrument(): rewrites a core module so it meters itself. Adds two host hooks (imports), fuel
 // and deadline globals, per-function exclusive-fuel and call-count globals (all appended after the
 // module's own globals, so no global index moves), one grow-and-report function per memory, and
-// rewrites every body (body-rewriter.ts). Function indices shift by the two added imports and are
+// rewrites every body (body-rewriter.ts). Debug mode (opts.debug) adds breakpoint sites
+// (debug-sites.ts): a third hook import, arming and scratch globals, and exports of the module's
+// globals and memories for the debugger. Function indices shift by the two added imports and are
 // remapped everywhere (calls, ref.func, exports, elements, start, globals, the name section).
 // Custom sections (DWARF, source map URL, producers) are kept byte for byte: they describe the
 // original module, and the offset map translates between the two.
@@ -9,7 +11,7 @@
 import { ByteWriter } from '../wasm/byte-writer';
 import { sizeU32 } from '../wasm/leb128';
 import {
-  I32, I64, SectionId, importCount,
+  I32, I64, F32, F64, SectionId, importCount,
   type FunctionBody, type Limits, type Module,
 } from '../wasm/module';
 import { decodeNameSection, encodeNameSection } from '../wasm/name-section';
@@ -17,14 +19,15 @@ import { markDirty, remapFunctionIndices } from '../wasm/module-edit';
 import { op } from '../wasm/opcodes';
 import { parseModule } from '../wasm/reader';
 import { encodeModuleWithLayout } from '../wasm/writer';
-import { rewriteBody, type RewriteContext, type RewriteCounts } from './body-rewriter';
+import { rewriteBody, type DebugRewrite, type RewriteContext, type RewriteCounts } from './body-rewriter';
+import { SCRATCH_TYPES, planLocals, spillReload, type LocalPlan } from './debug-sites';
 import { checkIndexBounds } from './index-bounds';
 import { OffsetMapBuilder } from './offset-map';
 import {
-  HOOK_MODULE, HOOK_DEADLINE, HOOK_MEMORY_GROW, HOOK_COUNTER, EXPORT_FUEL, EXPORT_DEADLINE, EXPORT_PROBE, EXPORT_DUMP,
+  HOOK_MODULE, HOOK_DEADLINE, HOOK_MEMORY_GROW, HOOK_COUNTER, HOOK_SITE, EXPORT_FUEL, EXPORT_DEADLINE, EXPORT_PROBE, EXPORT_DUMP,
   RESERVED_PREFIX,
-  fxExportName, fcExportName,
-  type InstrumentOptions, type InstrumentedModule, type InstrumentStats,
+  fxExportName, fcExportName, dbgExportName, scratchExportName, globalExportName, memoryExportName,
+  type DebugLayout, type InstrumentOptions, type InstrumentedModule, type InstrumentStats, type ScratchType,
 } from './types';
 
 /** V8's limit on the number of exports of a module (kV8MaxWasmExports). */
@@ -54,7 +57,8 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   const counters = !perFunction
     ? 'none'
     : (opts.counters ?? (m.exports.length + 3 + 2 * definedFuncs > MAX_EXPORTS ? 'dump' : 'globals'));
-  const funcShift = counters === 'dump' ? 3 : 2;
+  const debugSites = opts.debug ? Uint32Array.from(opts.debug.sites).sort() : undefined;
+  const funcShift = (counters === 'dump' ? 3 : 2) + (debugSites ? 1 : 0);
   const remap = (f: number) => (f < importedFuncs ? f : f + funcShift);
   // Names come from the original name section, before anything is renumbered.
   const names = functionNames(m, importedFuncs, definedFuncs, warnings);
@@ -87,6 +91,11 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     const tCounter = m.types.push({ params: [I32, I64, I64], results: [] }) - 1;
     m.imports.push({ module: HOOK_MODULE, name: HOOK_COUNTER, desc: { kind: 'func', type: tCounter } });
   }
+  const siteHook = importedFuncs + funcShift - 1;
+  if (debugSites) {
+    const tSite = m.types.push({ params: [I32, I32], results: [I32] }) - 1;
+    m.imports.push({ module: HOOK_MODULE, name: HOOK_SITE, desc: { kind: 'func', type: tSite } });
+  }
   const deadlineHook = importedFuncs;
   const growHook = importedFuncs + 1;
   const counterHook = importedFuncs + 2;
@@ -105,6 +114,23 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   const fcBase = fxBase + definedFuncs;
   if (perFunction) {
     for (let i = 0; i < 2 * definedFuncs; i++) m.globals.push({ type: { type: I64, mutable: true }, init: ZERO });
+  }
+  // Debug mode: an arming global per defined function, then the scratch globals the sites spill
+  // locals into, sized by the function that needs the most of each type.
+  const debug = debugSites ? planDebug(m, importedFuncs, importedGlobals + m.globals.length, debugSites, siteHook) : undefined;
+  if (debug) {
+    const I32_ZERO = Uint8Array.of(op('i32.const').code, 0, op('end').code);
+    const zero: Record<number, Uint8Array> = {
+      [I32]: I32_ZERO,
+      [I64]: ZERO,
+      [F32]: Uint8Array.of(op('f32.const').code, 0, 0, 0, 0, op('end').code),
+      [F64]: Uint8Array.of(op('f64.const').code, 0, 0, 0, 0, 0, 0, 0, 0, op('end').code),
+    };
+    for (let i = 0; i < definedFuncs; i++) m.globals.push({ type: { type: I32, mutable: true }, init: I32_ZERO });
+    for (const t of SCRATCH_TYPES) {
+      const vt = SCRATCH_VALTYPE[t];
+      for (let k = 0; k < debug.scratch[t]; k++) m.globals.push({ type: { type: vt, mutable: true }, init: zero[vt] });
+    }
   }
   markDirty(m, SectionId.Global);
 
@@ -141,6 +167,16 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   } else if (counters === 'dump') {
     m.exports.push({ name: EXPORT_DUMP, kind: 'func', index: dumpFunc });
   }
+  if (debug) {
+    for (let i = 0; i < definedFuncs; i++) {
+      if (debug.hasSites[i]) m.exports.push({ name: dbgExportName(importedFuncs + i), kind: 'global', index: debug.dbgBase + i });
+    }
+    for (const t of SCRATCH_TYPES) {
+      for (let k = 0; k < debug.scratch[t]; k++) m.exports.push({ name: scratchExportName(t, k), kind: 'global', index: debug.scratchIndex(t, k) });
+    }
+    for (let g = 0; g < importedGlobals + ownGlobals; g++) m.exports.push({ name: globalExportName(g), kind: 'global', index: g });
+    for (let i = 0; i < memories.length; i++) m.exports.push({ name: memoryExportName(i), kind: 'memory', index: i });
+  }
   if (m.exports.length > MAX_EXPORTS) {
     throw new Error(`too many exports for V8 (${m.exports.length}; the module itself has ${origExports})`);
   }
@@ -153,6 +189,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     bytes, reference: mode === 'reference', perFunction, fuelGlobal, deadlineGlobal, deadlineSlow,
     importedFuncs, funcShift, growFuncs, out: arena, map,
     funcCount: importedFuncs + definedFuncs, globalCount: globalBase, typeCount: origTypes,
+    debug: debug?.rewrite,
   };
   const counts: RewriteCounts = { runs: 0, checks: 0, flushes: 0 };
   const totalBodies = definedFuncs + extraBodies.length;
@@ -199,6 +236,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
           fns.set(deadlineHook, `${HOOK_MODULE}.${HOOK_DEADLINE}`);
           fns.set(growHook, `${HOOK_MODULE}.${HOOK_MEMORY_GROW}`);
           if (counters === 'dump') fns.set(counterHook, `${HOOK_MODULE}.${HOOK_COUNTER}`);
+          if (debugSites) fns.set(siteHook, `${HOOK_MODULE}.${HOOK_SITE}`);
           hooksNamed = true;
         };
         // Keep ascending index order: the hooks sit between the imports and the defined functions.
@@ -253,6 +291,14 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     origCodeStarts[i] = m.bodies[i].codeStart;
     origBodyEnds[i] = m.bodies[i].end;
   }
+  const debugLayout: DebugLayout | undefined = debug && {
+    sites: Uint32Array.from(debug.rewrite.placed),
+    skipped: debugSites!.length - debug.rewrite.placed.length,
+    localTypes: debug.plans.map((p) => p.types),
+    localSlots: debug.plans.map((p) => p.slots),
+    scratch: debug.scratch,
+    globals: importedGlobals + ownGlobals,
+  };
   const stats: InstrumentStats = {
     inputBytes: bytes.length,
     outputBytes: out.length,
@@ -286,7 +332,52 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     growFuncs,
     warnings,
     stats,
+    debug: debugLayout,
   };
+}
+
+const SCRATCH_VALTYPE: Record<ScratchType, number> = { i32: I32, i64: I64, f32: F32, f64: F64 };
+
+/**
+ * Debug mode's plan: each function's local layout, the scratch globals' counts and indices (they
+ * follow the arming globals, which start at `dbgBase`), which functions have sites, and what the
+ * rewriter needs to emit them.
+ */
+function planDebug(m: Module, importedFuncs: number, dbgBase: number, sites: Uint32Array, siteHook: number) {
+  const definedFuncs = m.bodies.length;
+  const plans: LocalPlan[] = [];
+  const scratch: Record<ScratchType, number> = { i32: 0, i64: 0, f32: 0, f64: 0 };
+  const hasSites = new Uint8Array(definedFuncs);
+  let k = 0;
+  for (let i = 0; i < definedFuncs; i++) {
+    const b = m.bodies[i];
+    const plan = planLocals(m.types[m.funcs[i]].params, b.locals);
+    plans.push(plan);
+    for (const t of SCRATCH_TYPES) scratch[t] = Math.max(scratch[t], plan.counts[t]);
+    while (k < sites.length && sites[k] < b.codeStart) k++;
+    if (k < sites.length && sites[k] < b.end) hasSites[i] = 1;
+  }
+  const base: Record<ScratchType, number> = { i32: 0, i64: 0, f32: 0, f64: 0 };
+  let next = dbgBase + definedFuncs;
+  for (const t of SCRATCH_TYPES) {
+    base[t] = next;
+    next += scratch[t];
+  }
+  const scratchIndex = (t: ScratchType, slot: number) => base[t] + slot;
+  const code = new Map<number, { spill: Uint8Array; reload: Uint8Array }>();
+  const rewrite: DebugRewrite = {
+    sites,
+    cursor: 0,
+    siteHook,
+    dbgBase,
+    placed: [],
+    code(def: number) {
+      let c = code.get(def);
+      if (!c) code.set(def, (c = spillReload(plans[def], scratchIndex)));
+      return c;
+    },
+  };
+  return { plans, scratch, hasSites, dbgBase, scratchIndex, rewrite };
 }
 
 /** `__wasiscope_counters`: report (F, fx, fc) of every defined function through the counter hook. */

@@ -19,6 +19,12 @@ export const HOOK_MEMORY_GROW = 'memory_grow';
 export const HOOK_COUNTER = 'counter';
 /** Exported function of `counters: 'dump'` modules: reports every function's counters. */
 export const EXPORT_DUMP = '__wasiscope_counters';
+/**
+ * Debug mode only: `(func (param i32 funcIndex) (param i32 originalOffset) (result i32))`, called by
+ * an armed breakpoint site after it spilled the frame's locals; nonzero reloads them (the host
+ * changed one). See debug-sites.ts.
+ */
+export const HOOK_SITE = 'site';
 /** Prefix of every export the instrumenter adds; a module exporting such a name is refused. */
 export const RESERVED_PREFIX = '__wasiscope_';
 /** Mutable i64 global: fuel consumed so far (Wasmtime's default cost model). */
@@ -43,6 +49,45 @@ export function fcExportName(f: number): string {
   return `__wasiscope_fc${f}`;
 }
 
+/** Value types of the scratch globals a debug site spills locals into (v128 takes two i64). */
+export type ScratchType = 'i32' | 'i64' | 'f32' | 'f64';
+
+/** Debug mode: mutable i32 global; the host sets it to 1 to arm function `f`'s sites. */
+export function dbgExportName(f: number): string {
+  return `__wasiscope_dbg${f}`;
+}
+
+/** Debug mode: scratch global `k` of type `t` (spilled locals). */
+export function scratchExportName(t: ScratchType, k: number): string {
+  return `__wasiscope_s${t}_${k}`;
+}
+
+/** Debug mode: the module's own global `g` (imported or defined), exported so the host can read it. */
+export function globalExportName(g: number): string {
+  return `__wasiscope_g${g}`;
+}
+
+/** Debug mode: memory `m`, exported so the host can read it even when the module does not export it. */
+export function memoryExportName(m: number): string {
+  return `__wasiscope_mem${m}`;
+}
+
+/** What debug mode leaves for the host (InstrumentedModule.debug). */
+export interface DebugLayout {
+  /** Original offsets where a site check was placed, ascending. */
+  sites: Uint32Array;
+  /** Requested sites not placed: not an instruction start, or in unreachable code. */
+  skipped: number;
+  /** Per defined function: each local's value type byte (params first); 0 for a reference type. */
+  localTypes: Uint8Array[];
+  /** Per defined function: each local's slot in its type's scratch globals; -1 when not spilled. */
+  localSlots: Int32Array[];
+  /** Number of scratch globals of each type. */
+  scratch: Record<ScratchType, number>;
+  /** Number of module globals exported as `globalExportName(g)`. */
+  globals: number;
+}
+
 export interface InstrumentOptions {
   /**
    * `fast` (default) charges each straight-line run once at its start; `reference` charges every
@@ -57,6 +102,12 @@ export interface InstrumentOptions {
    * the exports would pass V8's limit of 100000 (modules with more than ~50000 functions).
    */
   counters?: 'globals' | 'dump';
+  /**
+   * Debug mode: breakpoint sites at these original instruction offsets (any order; offsets that
+   * are not instruction starts or lie in unreachable code are skipped). Injected code is not
+   * charged: fuel figures are the same as without debug mode.
+   */
+  debug?: { sites: ArrayLike<number> };
 }
 
 export interface InstrumentStats {
@@ -87,7 +138,7 @@ export interface InstrumentedModule {
   /** Imported functions of the original module; they keep their indices. */
   importedFuncs: number;
   definedFuncs: number;
-  /** Added to a defined function's index (the hooks are imported after the module's imports): 2, or 3 with `counters: 'dump'`. */
+  /** Added to a defined function's index (the hooks are imported after the module's imports): 2, plus 1 with `counters: 'dump'`, plus 1 in debug mode. */
   funcShift: number;
   /** Name of each function of the original index space (name section, else `$func<N>`). */
   names: string[];
@@ -109,4 +160,6 @@ export interface InstrumentedModule {
   /** Things the caller may want to know (stale custom sections...). */
   warnings: string[];
   stats: InstrumentStats;
+  /** Debug mode's sites and local layouts (only with InstrumentOptions.debug). */
+  debug?: DebugLayout;
 }

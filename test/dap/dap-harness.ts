@@ -60,3 +60,68 @@ export async function runToExit(dc: DebugClient, args: Record<string, unknown>):
   await Promise.all([dc.configurationSequence(), dc.launch(args), dc.waitForEvent('terminated')]);
   return (await exited).body.exitCode;
 }
+
+export interface FrameLine {
+  id: number;
+  name: string;
+  line: number;
+  pc?: string;
+}
+
+export async function frames(dc: DebugClient): Promise<FrameLine[]> {
+  const st = await dc.stackTraceRequest({ threadId: 1 });
+  return st.body.stackFrames.map((f) => ({ id: f.id, name: f.name, line: f.line, pc: f.instructionPointerReference }));
+}
+
+/** The variables of a frame's scope, by name. */
+export async function scopeVars(dc: DebugClient, frameId: number, scope: string): Promise<Record<string, DebugProtocol.Variable>> {
+  const sc = await dc.scopesRequest({ frameId });
+  const s = sc.body.scopes.find((x) => x.name === scope);
+  if (!s) throw new Error(`no scope ${scope} (have ${sc.body.scopes.map((x) => x.name).join(', ')})`);
+  const v = await dc.variablesRequest({ variablesReference: s.variablesReference });
+  return Object.fromEntries(v.body.variables.map((x) => [x.name, x]));
+}
+
+export async function children(dc: DebugClient, v: DebugProtocol.Variable): Promise<Record<string, string>> {
+  const r = await dc.variablesRequest({ variablesReference: v.variablesReference });
+  return Object.fromEntries(r.body.variables.map((x) => [x.name, x.value]));
+}
+
+/** Send a step (or continue) and wait for the next stop. */
+export async function stepAndStop(dc: DebugClient, kind: 'next' | 'stepIn' | 'stepOut' | 'continue'): Promise<DebugProtocol.StoppedEvent> {
+  const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  if (kind === 'next') await dc.nextRequest({ threadId: 1 });
+  else if (kind === 'stepIn') await dc.stepInRequest({ threadId: 1 });
+  else if (kind === 'stepOut') await dc.stepOutRequest({ threadId: 1 });
+  else await dc.continueRequest({ threadId: 1 });
+  return stopped;
+}
+
+/** Launch with source breakpoints (and optional function breakpoints) and wait for the first stop. */
+export async function launchAndStop(
+  dc: DebugClient,
+  args: Record<string, unknown>,
+  source: string | undefined,
+  breakpoints: DebugProtocol.SourceBreakpoint[],
+  extra: { functions?: DebugProtocol.FunctionBreakpoint[] } = {},
+): Promise<{ stopped: DebugProtocol.StoppedEvent; bps: DebugProtocol.Breakpoint[] }> {
+  const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  let bps: DebugProtocol.Breakpoint[] = [];
+  await Promise.all([
+    dc.waitForEvent('initialized')
+      .then(async () => {
+        if (source) bps = (await dc.setBreakpointsRequest({ source: { path: source }, breakpoints })).body.breakpoints;
+        if (extra.functions) await dc.setFunctionBreakpointsRequest({ breakpoints: extra.functions });
+      })
+      .then(() => dc.configurationDoneRequest()),
+    dc.launch(args),
+  ]);
+  return { stopped: await stopped, bps };
+}
+
+/** readMemory (DebugClient has no helper for it). */
+export async function readMemory(dc: DebugClient, memoryReference: string, count: number, offset = 0): Promise<{ data: Buffer; unreadable: number; address: string }> {
+  const args: DebugProtocol.ReadMemoryArguments = { memoryReference, count, offset };
+  const r = (await dc.customRequest('readMemory', args)) as DebugProtocol.ReadMemoryResponse;
+  return { data: Buffer.from(r.body?.data ?? '', 'base64'), unreadable: r.body?.unreadableBytes ?? 0, address: r.body?.address ?? '' };
+}
