@@ -241,13 +241,16 @@ export function rewriteBody(
     if (o.mayTrap === true || (f & (S_GROW | S_FLUSH)) !== 0) obs = true;
     if (nextSite >= 0 && nextSite <= start) {
       // A site goes before this instruction (when it can run); offsets inside an instruction are skipped.
-      if (nextSite === start && (f & S_LIVE) !== 0) {
-        if (pendN === pendBuf.length) pendBuf = growI32(pendBuf);
-        pendBuf[pendN++] = ~start;
-        sitesPending++;
-      }
       const d = dbg!;
-      while (d.cursor < d.sites.length && d.sites[d.cursor] <= start) d.cursor++;
+      while (d.cursor < d.sites.length && d.sites[d.cursor] < start) d.cursor++;
+      if (d.cursor < d.sites.length && d.sites[d.cursor] === start) {
+        if ((f & S_LIVE) !== 0) {
+          if (pendN === pendBuf.length) pendBuf = growI32(pendBuf);
+          pendBuf[pendN++] = ~start;
+          sitesPending++;
+        }
+        while (d.cursor < d.sites.length && d.sites[d.cursor] === start) d.cursor++;
+      }
       nextSite = d.cursor < d.sites.length && d.sites[d.cursor] < end ? d.sites[d.cursor] : -1;
     }
     if ((f & S_ENDS_RUN) === 0) {
