@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const setupScript = fileURLToPath(new URL('./setup-code-server.sh', import.meta.url));
@@ -90,67 +90,87 @@ export interface RunningServer {
 /** Starts code-server on 127.0.0.1 and resolves once it answers HTTP. */
 export async function startCodeServer(cs: CodeServerInstall, profile: Profile, workspace: string, logFile: string): Promise<RunningServer> {
   const port = await freePort();
+  const args = [
+    cs.entry,
+    '--auth', 'none',
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--extensions-dir', profile.extensionsDir,
+    '--user-data-dir', profile.userDataDir,
+    workspace,
+  ];
+  return startServer(cs.node24, args, isolatedEnv(profile.home), port, 'healthz', logFile);
+}
+
+/**
+ * Starts the VS Code server inside code-server (the same VS Code, without code-server's wrapper)
+ * with the smoke-test driver enabled: only then does the web workbench take an extension under
+ * development and an extension test suite from its URL (`payload`), which is how the extension
+ * tests run in a real extension host here. `env` reaches the extension host.
+ */
+export async function startVsCodeServer(cs: CodeServerInstall, profile: Profile, logFile: string, env: Record<string, string> = {}): Promise<RunningServer> {
+  const port = await freePort();
+  const serverMain = join(dirname(cs.entry), '..', '..', 'lib', 'vscode', 'out', 'server-main.js');
+  if (!existsSync(serverMain)) throw new Error(`no VS Code server in the code-server package: ${serverMain}`);
+  const args = [
+    serverMain,
+    '--host', '127.0.0.1',
+    '--port', String(port),
+    '--without-connection-token',
+    '--accept-server-license-terms',
+    '--enable-smoke-test-driver',
+    '--telemetry-level', 'off',
+    '--disable-workspace-trust',
+    '--server-data-dir', profile.userDataDir,
+    '--extensions-dir', profile.extensionsDir,
+  ];
+  return startServer(cs.node24, args, { ...isolatedEnv(profile.home), ...env }, port, 'version', logFile);
+}
+
+async function startServer(node: string, args: string[], env: NodeJS.ProcessEnv, port: number, probe: string, logFile: string): Promise<RunningServer> {
   const log = createWriteStream(logFile);
-  const child: ChildProcess = spawn(
-    cs.node24,
-    [
-      cs.entry,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-      '--extensions-dir', profile.extensionsDir,
-      '--user-data-dir', profile.userDataDir,
-      workspace,
-    ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: isolatedEnv(profile.home) },
-  );
+  const child: ChildProcess = spawn(node, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const pid = child.pid;
-  if (pid === undefined) throw new Error('code-server did not start');
+  if (pid === undefined) throw new Error(`${args[0]} did not start`);
   let exited = false;
-  const exitedPromise = new Promise<void>((r) => child.once('exit', () => {
-    exited = true;
-    r();
-  }));
-  const stop = async (): Promise<void> => {
+  const exitedPromise = new Promise<void>((r) =>
+    child.once('exit', () => {
+      exited = true;
+      r();
+    }),
+  );
+  const killGroup = (signal: NodeJS.Signals): void => {
     try {
-      process.kill(-pid, 'SIGTERM');
+      process.kill(-pid, signal);
     } catch {
-      // already gone
+      // the group is gone
     }
-    const t = setTimeout(() => {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 5000);
+  };
+  const stop = async (): Promise<void> => {
+    killGroup('SIGTERM');
+    const t = setTimeout(() => killGroup('SIGKILL'), 5000);
     await exitedPromise;
     clearTimeout(t);
     // Helpers of the group may outlive the leader by a moment: make sure none is left.
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // none left
-    }
+    killGroup('SIGKILL');
     log.end();
   };
   const url = `http://127.0.0.1:${port}/`;
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (exited) break;
+  while (Date.now() < deadline && !exited) {
     try {
-      const res = await fetch(`${url}healthz`);
-      if (res.ok) return { url, pid, logFile, stop };
+      const res = await fetch(`${url}${probe}`);
+      if (res.status < 500) return { url, pid, logFile, stop };
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 250)); // polling interval
   }
   await stop();
-  throw new Error(`code-server did not answer on ${url} within 60 s; its log:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+  throw new Error(`${args[0]} did not answer on ${url} within 60 s; its log:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
 }

@@ -1,7 +1,7 @@
 // The folder the end-to-end test opens in VS Code: debugme.c with its DWARF-built debugme.wasm, a
 // launch.json with one `wasi` configuration, and settings that keep first-run UI (welcome page,
 // telemetry notice, workspace trust, release notes) from covering the editor.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,13 +9,7 @@ export const fixturesC = fileURLToPath(new URL('../../fixtures/c/', import.meta.
 
 export const LAUNCH_NAME = 'Debug debugme.wasm';
 
-/** The 1-based line of `// LINE-MARK: name` in a fixture source. */
-export function lineOfMark(source: string, mark: string): number {
-  const lines = readFileSync(source, 'utf8').split('\n');
-  const i = lines.findIndex((l) => new RegExp(`LINE-MARK: ${mark}\\b`).test(l));
-  if (i < 0) throw new Error(`no LINE-MARK: ${mark} in ${source}`);
-  return i + 1;
-}
+export { lineOfMark } from './line-marks';
 
 /** Workspace settings: what the test needs of the editor, and no first-run UI. */
 export const WORKSPACE_SETTINGS = {
