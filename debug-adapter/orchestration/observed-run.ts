@@ -1,19 +1,23 @@
 // One observed run, as the CLI and the debug adapter both need it: the module runs in the runtime
 // worker while this side feeds every event to the report recorder, the tracer (OpenTelemetry),
-// the audit trail on disk and the caller's own listener; at the end it writes the report and the
-// fuel profile and rebuilds the complete trace. Same engine for terminal, CI and VS Code.
+// the audit trail on disk and the caller's own listener; at the end it writes the report, the
+// fuel profile (with sampled call stacks) and the complete trace, and adds function-level spans
+// when asked. Same engine for terminal, CI and VS Code.
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { RuntimeEvent } from '../runtime/events';
+import { loadModule } from '../runtime/load-module';
 import type { RunOptions } from '../runtime/run-options';
 import type { RunResult } from '../runtime/run-result';
 import { startRun, type DebugRunOptions, type RunHandle } from '../runtime/worker-run';
 import { AuditLogWriter } from '../wasi/audit-log';
 import { RunRecorder } from '../telemetry/run-recorder';
 import { serializeReport, type ExecutionReport } from '../telemetry/report';
-import { RunTracer, type ShutdownResult } from '../telemetry/tracing';
+import { RunTracer, type FunctionSpanStats, type ShutdownResult } from '../telemetry/tracing';
 import { buildSpeedscopeProfile } from '../telemetry/profile';
 import { buildCompleteTrace } from '../telemetry/complete-trace';
+import { callTreeFromStacks, type CallTreeNode, type WeightedStack } from '../telemetry/call-tree';
+import { OPERATOR_CLASS_METHOD, estimateOperatorClassFuel, staticOperatorMix } from '../telemetry/operator-classes';
 
 export type CompleteTrace = ReturnType<typeof buildCompleteTrace>;
 
@@ -25,6 +29,8 @@ export interface ObservedRunOutcome {
   warnings: string[];
   /** Set when a fuel budget was given and the run burned more. */
   overBudget?: { budget: bigint; consumed: bigint };
+  /** What function-level spans were made, when they were asked for. */
+  functionSpans?: FunctionSpanStats & { minFuel: bigint; source: 'sampled-stacks' | 'functions' };
 }
 
 export interface ObservedRun {
@@ -32,10 +38,54 @@ export interface ObservedRun {
   readonly outcome: Promise<ObservedRunOutcome>;
 }
 
+/** Function spans without a threshold fold call paths under 1% of the run's fuel. */
+export const DEFAULT_FUNCTION_SPAN_SHARE = 100n;
+
 /** The module may see TRACEPARENT unless the policy lists env names without it. */
 function traceEnvAllowed(options: RunOptions): boolean {
   const allow = options.policy?.env;
   return allow === undefined || allow.includes('*') || allow.includes('TRACEPARENT');
+}
+
+/**
+ * What the worker is asked for: stack sampling defaults on when something uses the stacks (a
+ * profile, function spans, the debugger's end-of-run trace), off otherwise so plain runs pay
+ * nothing; debugger runs get function spans in their trace unless the launch says otherwise.
+ */
+export function effectiveOptions(options: RunOptions, debugging: boolean): RunOptions {
+  const functionSpans = options.functionSpans ?? (debugging ? {} : undefined);
+  const sampleStacks = options.sampleStacks ?? (options.profileFile !== undefined || functionSpans !== undefined);
+  return { ...options, functionSpans, sampleStacks };
+}
+
+/** The sampled stacks as weighted stacks for the profile and the call tree. */
+function weightedStacks(result: RunResult): WeightedStack[] {
+  return (result.stacks ?? []).map((s) => ({ frames: s.frames, weight: s.fuel, samples: s.samples, funcIndices: s.funcIndices }));
+}
+
+/**
+ * The call tree for function spans: from the sampled stacks, or, for a run too short to be
+ * sampled, each function on its own (exact fuel and calls, no nesting) so nothing is dropped.
+ */
+function functionTree(result: RunResult): { roots: CallTreeNode[]; source: 'sampled-stacks' | 'functions' } {
+  if (result.stacks && result.stacks.length > 0) return { roots: callTreeFromStacks(weightedStacks(result)), source: 'sampled-stacks' };
+  const roots = result.functions
+    .filter((f) => f.fuelExclusive > 0n)
+    .map((f): CallTreeNode => ({ name: f.name, funcIndex: f.index, calls: Number(f.calls), fuelInclusive: f.fuelExclusive, fuelExclusive: f.fuelExclusive, children: [] }));
+  return { roots, source: 'functions' };
+}
+
+/** The estimated operator-class breakdown, from the module's code and the run's exclusive fuel. */
+async function operatorClassFuel(program: string, result: RunResult, warnings: string[]): Promise<Record<string, bigint> | undefined> {
+  if (result.loadError || result.functions.length === 0) return undefined;
+  try {
+    const { bytes } = await loadModule(program);
+    const hot = result.functions.filter((f) => f.fuelExclusive > 0n).map((f) => f.index);
+    return estimateOperatorClassFuel(result.functions, staticOperatorMix(bytes, hot), result.fuelConsumed);
+  } catch (e) {
+    warnings.push(`no operator-class breakdown: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
 }
 
 /** `debug` runs the module under the debugger (the DAP session's runs); the rest is the same. */
@@ -45,23 +95,24 @@ export function startObservedRun(
   hostEnv: NodeJS.ProcessEnv = process.env,
   debug?: DebugRunOptions,
 ): ObservedRun {
+  const opts = effectiveOptions(options, debug !== undefined);
   const warnings: string[] = [];
-  const recorder = new RunRecorder({ module: options.program, args: options.args, deterministic: options.deterministic === true });
+  const recorder = new RunRecorder({ module: opts.program, args: opts.args, deterministic: opts.deterministic === true });
   const tracer = new RunTracer({
-    traceparent: options.traceparent,
+    traceparent: opts.traceparent,
     tracesEndpoint: undefined,
-    endpoint: options.otlpEndpoint,
-    serviceName: options.serviceName,
-    transactionName: options.transaction,
+    endpoint: opts.otlpEndpoint,
+    serviceName: opts.serviceName,
+    transactionName: opts.transaction,
     env: hostEnv,
-    deterministic: options.deterministic === true || options.replayFile !== undefined,
+    deterministic: opts.deterministic === true || opts.replayFile !== undefined,
     onWarning: (m) => warnings.push(m),
   });
-  tracer.startRun({ module: basename(options.program), args: options.args });
-  const env = traceEnvAllowed(options) ? { ...options.env, ...tracer.moduleEnv() } : options.env;
-  const runOptions: RunOptions = { ...options, env };
-  const audit = options.auditFile
-    ? new AuditLogWriter(options.auditFile, { meta: { module: basename(options.program), args: options.args } })
+  tracer.startRun({ module: basename(opts.program), args: opts.args });
+  const env = traceEnvAllowed(opts) ? { ...opts.env, ...tracer.moduleEnv() } : opts.env;
+  const runOptions: RunOptions = { ...opts, env };
+  const audit = opts.auditFile
+    ? new AuditLogWriter(opts.auditFile, { meta: { module: basename(opts.program), args: opts.args } })
     : undefined;
   const call = tracer.startExportCall('_start');
   const handle = startRun(runOptions, (e) => {
@@ -73,6 +124,7 @@ export function startObservedRun(
   const outcome = handle.done.then(async (result): Promise<ObservedRunOutcome> => {
     audit?.close();
     tracer.endExportCall(call, { fuelConsumed: result.fuelConsumed, trap: result.trap });
+    const byClass = await operatorClassFuel(opts.program, result, warnings);
     const report = recorder.finish({
       exitCode: result.exitCode,
       trap: result.trap,
@@ -81,22 +133,33 @@ export function startObservedRun(
       memory: { initialBytes: result.memory.initialBytes, finalBytes: result.memory.finalBytes },
       wallMs: result.wallMs,
       traceId: tracer.traceId,
+      metrics: result.metrics,
+      operatorClassFuel: byClass,
+      operatorClassEstimate: byClass ? { method: OPERATOR_CLASS_METHOD } : undefined,
     });
     if (result.loadError) (report as ExecutionReport & { loadError?: string }).loadError = result.loadError;
+    let functionSpans: ObservedRunOutcome['functionSpans'];
+    if (opts.functionSpans && !result.loadError) {
+      const { roots, source } = functionTree(result);
+      const share = result.fuelConsumed / DEFAULT_FUNCTION_SPAN_SHARE;
+      const minFuel = opts.functionSpans.minFuel ?? (share > 0n ? share : 1n);
+      functionSpans = { ...tracer.addFunctionSpans(roots, { parent: call, minFuel }), minFuel, source };
+    }
     tracer.finishRun({ exitCode: result.exitCode, trap: result.trap, fuelConsumed: result.fuelConsumed, memoryPeakBytes: report.memory.peakBytes });
     const exported = await tracer.shutdown();
     warnings.push(...(exported.warnings ?? []));
     const trace = buildCompleteTrace(tracer.finishedSpans());
-    if (options.reportFile) writeFileSync(options.reportFile, serializeReport(report));
-    if (options.profileFile) {
-      const profile = buildSpeedscopeProfile({ name: basename(options.program), functions: result.functions });
-      writeFileSync(options.profileFile, JSON.stringify(profile));
+    if (opts.reportFile) writeFileSync(opts.reportFile, serializeReport(report));
+    if (opts.profileFile) {
+      const profile = buildSpeedscopeProfile({ name: basename(opts.program), functions: result.functions, stacks: weightedStacks(result), exporter: 'wasiscope' });
+      writeFileSync(opts.profileFile, JSON.stringify(profile));
     }
+    if (opts.traceFile) writeFileSync(opts.traceFile, JSON.stringify(trace, null, 2) + '\n');
     const overBudget =
-      options.fuelBudget !== undefined && result.fuelConsumed > options.fuelBudget
-        ? { budget: options.fuelBudget, consumed: result.fuelConsumed }
+      opts.fuelBudget !== undefined && result.fuelConsumed > opts.fuelBudget
+        ? { budget: opts.fuelBudget, consumed: result.fuelConsumed }
         : undefined;
-    return { result, report, trace, export: exported, warnings, overBudget };
+    return { result, report, trace, export: exported, warnings, overBudget, functionSpans };
   });
   return { handle, outcome };
 }

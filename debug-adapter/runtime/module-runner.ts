@@ -288,7 +288,8 @@ export async function runModule(options: RunOptions, sinkRaw: (e: RuntimeEvent) 
       }
     }
   }
-  for (const m of metrics.drain()) sink(m);
+  // Buffered metrics reach the sink through onMetric as drain() replays them (once).
+  metrics.drain();
   const fuelConsumed = meter.consumed();
   const functions: FunctionFigures[] = meter.perFunction().map((f) => ({ index: f.index, name: f.name, fuelExclusive: f.fuelExclusive, calls: f.calls }));
   const finalBytes = memory ? memory.buffer.byteLength : 0;

@@ -7,8 +7,10 @@ export interface CallTreeNode {
   name: string;
   /** Index in the original module's function index space, when known. */
   funcIndex?: number;
-  /** How many times this call path was entered. */
+  /** How many times this call path was entered (for trees built from samples: how often it was sampled). */
   calls: number;
+  /** Set for trees built from sampled stacks: the samples that went through this path (`calls` equals it). */
+  samples?: number;
   /** Fuel burned in this node and everything it called. */
   fuelInclusive: bigint;
   /** Fuel burned in this node's own code; defaults to inclusive minus the children's inclusive. */
@@ -23,6 +25,10 @@ export interface CallTreeNode {
 export interface WeightedStack {
   frames: string[];
   weight: bigint | number;
+  /** Samples aggregated into this stack (default 1). */
+  samples?: number;
+  /** Original function indices parallel to `frames` (negative: not a function), when known. */
+  funcIndices?: number[];
 }
 
 export function exclusiveFuel(node: CallTreeNode): bigint {
@@ -44,16 +50,21 @@ export function callTreeFromStacks(stacks: readonly WeightedStack[]): CallTreeNo
     let level = roots;
     let index = rootIndex;
     let node: CallTreeNode | undefined;
-    for (const frame of s.frames) {
+    const n = s.samples ?? 1;
+    for (let i = 0; i < s.frames.length; i++) {
+      const frame = s.frames[i];
       node = index.get(frame);
       if (!node) {
-        node = { name: frame, calls: 0, fuelInclusive: 0n, children: [] };
+        node = { name: frame, calls: 0, samples: 0, fuelInclusive: 0n, children: [] };
+        const f = s.funcIndices?.[i];
+        if (f !== undefined && f >= 0) node.funcIndex = f;
         level.push(node);
         index.set(frame, node);
         childIndex.set(node, new Map());
       }
       node.fuelInclusive += w;
-      node.calls += 1;
+      node.calls += n;
+      node.samples = (node.samples ?? 0) + n;
       level = node.children;
       index = childIndex.get(node)!;
     }

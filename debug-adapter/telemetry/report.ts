@@ -53,8 +53,13 @@ export interface ReportFunction {
 
 export interface ReportFuel {
   consumed: JsonBigint;
-  /** Per-operator-class breakdown when the instrumentation provided one (e.g. `memory`, `call`). */
+  /**
+   * Per-operator-class breakdown (`numeric.int`, `memory.load`, `call`...); adds up to `consumed`.
+   * See `byOperatorClassInfo` for how it was obtained.
+   */
   byOperatorClass?: Record<string, JsonBigint>;
+  /** Present with `byOperatorClass`: `estimated: true` when it is not a count (and the method used). */
+  byOperatorClassInfo?: { estimated: boolean; method: string };
   /** Sum of the functions' exclusive fuel (equals `consumed` when every unit is attributed). */
   attributedToFunctions: JsonBigint;
 }
@@ -286,6 +291,15 @@ export function formatReportSummary(report: ExecutionReport, options: SummaryOpt
   if (anCount > 0) {
     const first = caps.anomalies[0];
     lines.push(`  anomalies: ${anCount}${first ? `, first: ${first.anomaly}: ${first.message}` : ''}`);
+  }
+  const classes = report.fuel.byOperatorClass;
+  if (classes && fuel > 0n) {
+    const parts = Object.entries(classes)
+      .map(([k, v]) => [k, parseFuel(v)] as const)
+      .sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : 0))
+      .slice(0, 4)
+      .map(([k, v]) => `${k} ${((Number(v) / Number(fuel)) * 100).toFixed(0)}%`);
+    lines.push(`  fuel by operator class${report.fuel.byOperatorClassInfo?.estimated ? ' (estimated)' : ''}: ${parts.join(', ')}`);
   }
   const m = report.metrics;
   if (m.counters.length + m.gauges.length + m.timers.length > 0) {

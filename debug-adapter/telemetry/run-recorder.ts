@@ -56,6 +56,8 @@ export interface RunFinishInput {
   /** Default memory (index 0) sizes; 0 for a module without memory. */
   memory: { initialBytes: number; finalBytes: number };
   operatorClassFuel?: Record<string, bigint>;
+  /** Set when operatorClassFuel is an estimate rather than a count: how it was computed. */
+  operatorClassEstimate?: { method: string };
   /** Wall-clock duration of the run. */
   wallMs: number;
   /** Fuel the runtime attributes to host functions, keyed `module.func` (overrides the default). */
@@ -243,6 +245,9 @@ export class RunRecorder {
           .sort((a, b) => cmp(a[0], b[0]))
           .map(([k, v]) => [k, bigintToJson(v)]),
       );
+      report.fuel.byOperatorClassInfo = input.operatorClassEstimate
+        ? { estimated: true, method: input.operatorClassEstimate.method }
+        : { estimated: false, method: 'counted by the runtime' };
     }
     if (this.opts.module !== undefined) report.module = this.opts.module;
     if (this.opts.args !== undefined) report.args = [...this.opts.args];

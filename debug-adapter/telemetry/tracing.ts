@@ -83,10 +83,12 @@ export const WasiscopeAttr = {
   securityReason: 'wasiscope.security.reason',
   functionIndex: 'wasiscope.function.index',
   functionCalls: 'wasiscope.function.calls',
+  functionSamples: 'wasiscope.function.samples',
   timing: 'wasiscope.timing',
   aggregatedCount: 'wasiscope.aggregated.count',
   aggregatedTopLevel: 'wasiscope.aggregated.top_level',
   aggregatedCalls: 'wasiscope.aggregated.calls',
+  aggregatedSamples: 'wasiscope.aggregated.samples',
   aggregatedFuel: 'wasiscope.aggregated.fuel',
   aggregatedFunctions: 'wasiscope.aggregated.functions',
   aggregatedReason: 'wasiscope.aggregated.reason',
@@ -530,7 +532,8 @@ export class RunTracer {
         }
         const attrs: Attributes = {
           [ATTR_CODE_FUNCTION_NAME]: node.name,
-          [WasiscopeAttr.functionCalls]: node.calls,
+          // A tree from sampled stacks knows how often a path was sampled, not how often it was called.
+          [node.samples !== undefined ? WasiscopeAttr.functionSamples : WasiscopeAttr.functionCalls]: node.samples ?? node.calls,
           [WasiscopeAttr.fuelInclusive]: bigintToJson(node.fuelInclusive),
           [WasiscopeAttr.fuelExclusive]: bigintToJson(exclusiveFuel(node)),
           [WasiscopeAttr.timing]: measured ? 'measured' : 'fuel-proportional',
@@ -561,7 +564,7 @@ export class RunTracer {
             attributes: {
               [WasiscopeAttr.aggregatedCount]: count,
               [WasiscopeAttr.aggregatedTopLevel]: folded.length,
-              [WasiscopeAttr.aggregatedCalls]: calls,
+              [folded[0].samples !== undefined ? WasiscopeAttr.aggregatedSamples : WasiscopeAttr.aggregatedCalls]: calls,
               [WasiscopeAttr.aggregatedFuel]: bigintToJson(fuel),
               [WasiscopeAttr.aggregatedFunctions]: [...names],
               [WasiscopeAttr.aggregatedReason]: byBudget ? 'span-limit' : 'below-threshold',
