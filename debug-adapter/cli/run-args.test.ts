@@ -32,3 +32,19 @@ test('bad usage says what is wrong', () => {
   assert.throws(() => parseRunArgs(['--deny', 'network', 'm.wasm'], '/w', {}), /--deny takes/);
   assert.throws(() => parseRunArgs(['--record', 'a', '--replay', 'b', 'm.wasm'], '/w', {}), /together/);
 });
+
+test('--trace, --function-spans[=FUEL], progress auto by default, --progress / --no-progress', () => {
+  const d = parseRunArgs(['m.wasm'], '/w', {});
+  assert.equal(d.progress, 'auto');
+  assert.equal(d.functionSpans, undefined);
+  const o = parseRunArgs(['--trace', 't.json', '--function-spans', '--no-progress', 'm.wasm'], '/w', {});
+  assert.equal(o.traceFile, '/w/t.json');
+  assert.deepEqual(o.functionSpans, {});
+  assert.equal(o.progress, false);
+  assert.equal(o.program, '/w/m.wasm');
+  const t = parseRunArgs(['--function-spans=5_000', '--progress', 'm.wasm', '1'], '/w', {});
+  assert.deepEqual(t.functionSpans, { minFuel: 5000n });
+  assert.equal(t.progress, true);
+  assert.deepEqual(t.args, ['1']);
+  assert.throws(() => parseRunArgs(['--function-spans=lots', 'm.wasm'], '/w', {}), /whole number/);
+});

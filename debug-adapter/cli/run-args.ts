@@ -14,8 +14,11 @@ export class UsageError extends Error {
 export interface CliRunOptions extends RunOptions {
   /** Print the report summary on stderr (default true). */
   summary: boolean;
-  /** Show progress on stderr during long runs. */
-  progress: boolean;
+  /**
+   * Progress on stderr: always (--progress), never (--no-progress), or `auto`: once the run has
+   * lasted AUTO_PROGRESS_AFTER_MS, and only when stderr is a terminal.
+   */
+  progress: boolean | 'auto';
 }
 
 export const RUN_USAGE = `usage: wasiscope run [options] <module.wasm|module.wat> [args...]
@@ -36,14 +39,18 @@ export const RUN_USAGE = `usage: wasiscope run [options] <module.wasm|module.wat
   --audit FILE              write the hash-chained JSON-lines audit trail
   --baseline FILE           compare capabilities with a baseline (anomalies, drift)
   --report FILE             write the JSON execution report
-  --profile FILE            write a speedscope fuel profile
+  --profile FILE            write a speedscope fuel profile (per function, with sampled call stacks)
+  --trace FILE              write the complete trace (the run's span graph) as JSON
+  --function-spans[=FUEL]   add function-level spans from sampled call stacks; call paths under
+                            FUEL (default 1% of the run's fuel) are aggregated into summary spans
   --sample-every N          fuel between live samples (default 10000000)
   --traceparent VALUE       join a W3C trace (default: $TRACEPARENT)
   --transaction NAME        name of the transaction span
   --otlp-endpoint URL       export spans over OTLP/HTTP (default: $OTEL_EXPORTER_OTLP_*)
   --service-name NAME       service.name of exported spans (default: $OTEL_SERVICE_NAME or wasiscope)
   --quiet                   no report summary on stderr
-  --progress                progress on stderr during long runs
+  --progress                progress on stderr from the start (default: after 2 s, on a terminal)
+  --no-progress             no progress line
 `;
 
 function parseBig(flag: string, v: string): bigint {
@@ -63,7 +70,7 @@ export function parseRunArgs(argv: string[], cwd: string, hostEnv: NodeJS.Proces
   const preopens: PreopenSpec[] = [];
   const env: Record<string, string> = {};
   const policy: CapabilityPolicy = {};
-  const out: Partial<CliRunOptions> = { summary: true, progress: false };
+  const out: Partial<CliRunOptions> = { summary: true, progress: 'auto' };
   let i = 0;
   const value = (flag: string): string => {
     const v = argv[++i];
@@ -145,6 +152,13 @@ export function parseRunArgs(argv: string[], cwd: string, hostEnv: NodeJS.Proces
       case '--profile':
         out.profileFile = resolve(cwd, take());
         break;
+      case '--trace':
+        out.traceFile = resolve(cwd, take());
+        break;
+      case '--function-spans':
+        // The threshold only in the `=` form: a separate word would be the module path.
+        out.functionSpans = eq > 0 ? { minFuel: parseBig(flag, a.slice(eq + 1)) } : {};
+        break;
       case '--sample-every':
         out.sampleEvery = parseBig(flag, take());
         break;
@@ -166,6 +180,9 @@ export function parseRunArgs(argv: string[], cwd: string, hostEnv: NodeJS.Proces
       case '--progress':
         out.progress = true;
         break;
+      case '--no-progress':
+        out.progress = false;
+        break;
       default:
         throw new UsageError(`unknown option ${a}\n\n${RUN_USAGE}`);
     }
@@ -183,6 +200,6 @@ export function parseRunArgs(argv: string[], cwd: string, hostEnv: NodeJS.Proces
     policy,
     traceparent: out.traceparent ?? hostEnv.TRACEPARENT,
     summary: out.summary ?? true,
-    progress: out.progress ?? false,
+    progress: out.progress ?? 'auto',
   };
 }

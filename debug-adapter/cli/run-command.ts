@@ -5,6 +5,7 @@ import { parseRunArgs, RUN_USAGE } from './run-args';
 import { startObservedRun } from '../orchestration/observed-run';
 import { formatReportSummary } from '../telemetry/report';
 import type { RuntimeEvent } from '../runtime/events';
+import { ProgressLine } from './progress';
 
 export const EXIT_LAUNCH_FAILED = 1;
 export const EXIT_OVER_BUDGET = 3;
@@ -22,20 +23,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const options = parseRunArgs(argv, process.cwd(), process.env);
-  let lastProgress = 0;
-  let progressShown = false;
+  const progress = new ProgressLine(process.stderr, options.progress);
   const pending: Promise<void>[] = [];
   const onEvent = (e: RuntimeEvent): void => {
     if (e.kind === 'output') {
+      progress.beforeOutput();
       pending.push(writeSync(e.stream === 'stdout' ? process.stdout : process.stderr, e.data));
-    } else if (e.kind === 'fuel' && options.progress) {
-      const now = Date.now();
-      if (now - lastProgress > 250) {
-        lastProgress = now;
-        progressShown = true;
-        process.stderr.write(`\r[wasiscope] fuel ${e.consumed.toLocaleString('en-US')} after ${(e.elapsedMs / 1000).toFixed(1)} s `);
-      }
+    } else if (e.kind === 'fuel') {
+      progress.onFuel(e.consumed, e.elapsedMs);
     } else if (e.kind === 'anomaly') {
+      progress.beforeOutput();
       process.stderr.write(`[wasiscope] anomaly: ${e.message}\n`);
     }
   };
@@ -45,7 +42,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const outcome = await run.outcome;
   process.off('SIGINT', interrupt);
   await Promise.all(pending);
-  if (progressShown) process.stderr.write('\n');
+  progress.finish();
   const { result, report, warnings, overBudget } = outcome;
   if (result.loadError) {
     process.stderr.write(`wasiscope: ${result.loadError}\n`);
