@@ -1,13 +1,14 @@
-// Loads a built webview bundle in headless Chromium the way VS Code hosts it: a page with a strict
-// Content-Security-Policy (default-src 'none', scripts only by nonce), the theme's CSS variables on
-// <html> and `vscode-dark`/`vscode-light` on <body>, and a stub acquireVsCodeApi that records
-// what the webview posts and keeps its setState value. Tests post protocol messages the way the
+// Loads a built webview bundle in headless Chromium the way VS Code hosts it: the page the panels
+// serve (extension/panels/webview-html.ts: CSP default-src 'none', scripts only by nonce), the
+// theme's CSS variables on <html> and `vscode-dark`/`vscode-light` on <body>, and a stub
+// acquireVsCodeApi that records what the webview posts and keeps its setState value. Tests post protocol messages the way the
 // host does (window message events) and read the DOM.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { newNonce, webviewHtml } from '../../extension/panels/webview-html';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const artifactsDir = join(repoRoot, 'test-artifacts', 'webviews');
@@ -107,9 +108,10 @@ function themeCss(theme: Theme): string {
 }
 
 // The stub VS Code injects as acquireVsCodeApi: callable once, state cloned like the real one.
-const STUB = `(() => {
-  const initial = document.currentScript.dataset.state;
-  let state = initial ? JSON.parse(initial) : undefined;
+// VS Code also puts the theme kind on <body>.
+const stub = (theme: Theme, state: unknown): string => `(() => {
+  document.body.classList.add('vscode-${theme}');
+  let state = ${state === undefined ? 'undefined' : JSON.stringify(state).replace(/</g, '\\u003c')};
   let acquired = false;
   window.__posted = [];
   window.__csp = [];
@@ -165,23 +167,15 @@ export interface OpenOptions {
 
 export async function openWebview(browser: Browser, o: OpenOptions): Promise<WebviewPage> {
   const page = await browser.newPage({ viewport: { width: o.width ?? 960, height: o.height ?? 640 } });
-  const nonce = Buffer.from(`${Math.random()}${Date.now()}`).toString('base64').replace(/[^A-Za-z0-9]/g, '');
-  const stateAttr = o.state === undefined ? '' : ` data-state="${JSON.stringify(o.state).replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`;
-  const html = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${ORIGIN}; script-src 'nonce-${nonce}'; img-src ${ORIGIN} data:; font-src ${ORIGIN};">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${ORIGIN}/theme.css">
-<link rel="stylesheet" href="${ORIGIN}/${o.name}.css">
-<title>${o.name}</title>
-</head>
-<body class="vscode-${o.theme}">
-<script nonce="${nonce}"${stateAttr}>${STUB}</script>
-<script nonce="${nonce}" src="${ORIGIN}/${o.name}.js"></script>
-</body>
-</html>`;
+  const html = webviewHtml({
+    cspSource: ORIGIN,
+    scriptUri: `${ORIGIN}/${o.name}.js`,
+    styleUri: `${ORIGIN}/${o.name}.css`,
+    extraStyleUris: [`${ORIGIN}/theme.css`],
+    nonce: newNonce(),
+    title: o.name,
+    preludeScript: stub(o.theme, o.state),
+  });
   await page.route(`${ORIGIN}/**`, async (route) => {
     const path = new URL(route.request().url()).pathname.slice(1);
     if (path === 'index.html') return route.fulfill({ contentType: 'text/html', body: html });

@@ -18,6 +18,7 @@ import {
   type AnomalyRow,
   type AuditFilter,
   type AuditState,
+  type AuditTotals,
   type BaselineSummary,
   type CapabilityRow,
   type SecurityRow,
@@ -363,11 +364,13 @@ function setFilter(filter: AuditFilter): void {
 search.addEventListener('input', () => setFilter({ ...state.filter, text: search.value }));
 show.addEventListener('change', () => setFilter({ ...state.filter, show: show.value as AuditFilter['show'] }));
 
-function addCapabilities(events: CapabilityRow[]): void {
+function addCapabilities(events: CapabilityRow[], earlier?: AuditTotals): void {
   const functions = { ...state.functions };
   const paths = new Set(state.paths);
-  let failedCalls = state.failedCalls;
-  let deniedCalls = state.deniedCalls;
+  let failedCalls = state.failedCalls + (earlier?.failed ?? 0);
+  let deniedCalls = state.deniedCalls + (earlier?.denied ?? 0);
+  for (const [f, n] of Object.entries(earlier?.functions ?? {})) functions[f] = (functions[f] ?? 0) + n;
+  for (const p of earlier?.paths ?? []) paths.add(p);
   for (const e of events) {
     functions[e.func] = (functions[e.func] ?? 0) + 1;
     if (e.errno !== 0) failedCalls++;
@@ -377,7 +380,7 @@ function addCapabilities(events: CapabilityRow[]): void {
   update({
     ...state,
     rows: keepLast([...state.rows, ...events], MAX_AUDIT_ROWS),
-    totalCalls: state.totalCalls + events.length,
+    totalCalls: state.totalCalls + (earlier?.calls ?? 0) + events.length,
     failedCalls,
     deniedCalls,
     functions,
@@ -389,7 +392,7 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   const msg = ev.data;
   if (SessionStart.is(msg)) update({ ...initial, session: msg.params, status: 'running', filter: state.filter, baseline: null });
   else if (SessionStatusChanged.is(msg)) update({ ...state, status: msg.params.status });
-  else if (AuditCapability.is(msg)) addCapabilities(msg.params.events);
+  else if (AuditCapability.is(msg)) addCapabilities(msg.params.events, msg.params.earlier);
   else if (AuditSecurity.is(msg)) update({ ...state, security: keepLast([...state.security, ...msg.params.events], MAX_AUDIT_ROWS) });
   else if (AuditAnomaly.is(msg)) update({ ...state, anomalies: keepLast([...state.anomalies, ...msg.params.events], MAX_AUDIT_ROWS) });
   else if (AuditBaseline.is(msg)) update({ ...state, baseline: msg.params.baseline });

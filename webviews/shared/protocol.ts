@@ -109,6 +109,16 @@ export interface CompleteTrace {
   edges: TraceEdge[];
 }
 
+/** Counts over calls that are not sent as rows (a panel catching up on a long run gets the last
+ *  MAX_AUDIT_ROWS rows and these totals for the calls before them). */
+export interface AuditTotals {
+  calls: number;
+  failed: number;
+  denied: number;
+  functions: Record<string, number>;
+  paths: string[];
+}
+
 export type SessionStatus = 'idle' | 'running' | 'paused' | 'exited';
 
 /** Session start: every panel clears what it shows. */
@@ -172,7 +182,7 @@ export const GaugesSample = new MessageType<'gauges/sample', { samples: FuelSamp
 export const GaugesMemory = new MessageType<'gauges/memory', { events: MemorySample[] }>('gauges/memory');
 
 // Host -> audit (from `wasiscope/capability`, security events, `wasiscope/anomaly`, the launch's baseline)
-export const AuditCapability = new MessageType<'audit/capability', { events: CapabilityRow[] }>('audit/capability');
+export const AuditCapability = new MessageType<'audit/capability', { events: CapabilityRow[]; earlier?: AuditTotals }>('audit/capability');
 export const AuditSecurity = new MessageType<'audit/security', { events: SecurityRow[] }>('audit/security');
 export const AuditAnomaly = new MessageType<'audit/anomaly', { events: AnomalyRow[] }>('audit/anomaly');
 export const AuditBaseline = new MessageType<'audit/baseline', { baseline: BaselineSummary | null }>('audit/baseline');
@@ -199,7 +209,7 @@ export type HostToGauges =
 export type HostToAudit =
   | Message<'session/start', SessionInfo>
   | Message<'session/status', StatusInfo>
-  | Message<'audit/capability', { events: CapabilityRow[] }>
+  | Message<'audit/capability', { events: CapabilityRow[]; earlier?: AuditTotals }>
   | Message<'audit/security', { events: SecurityRow[] }>
   | Message<'audit/anomaly', { events: AnomalyRow[] }>
   | Message<'audit/baseline', { baseline: BaselineSummary | null }>;
