@@ -165,3 +165,12 @@ test('stack sampling is on only when something uses it (a profile, function span
   assert.equal(effectiveOptions(o, true).sampleStacks, true);
   assert.equal(effectiveOptions({ ...o, sampleStacks: false }, true).sampleStacks, false, 'an explicit choice wins');
 });
+
+test('a .wat program gets its operator-class breakdown from the module the worker compiled', async () => {
+  const { outcome } = await observe(options('wat/loops.wat'));
+  assert.equal(outcome.result.exitCode, 0);
+  assert.ok(outcome.result.watBytes && outcome.result.watBytes.length > 0);
+  const classes = outcome.report.fuel.byOperatorClass!;
+  assert.equal(Object.values(classes).reduce((a: bigint, v) => a + parseFuel(v), 0n), outcome.result.fuelConsumed);
+  assert.deepEqual(outcome.warnings, []);
+});

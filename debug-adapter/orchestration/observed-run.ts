@@ -79,7 +79,9 @@ function functionTree(result: RunResult): { roots: CallTreeNode[]; source: 'samp
 async function operatorClassFuel(program: string, result: RunResult, warnings: string[]): Promise<Record<string, bigint> | undefined> {
   if (result.loadError || result.functions.length === 0) return undefined;
   try {
-    const { bytes } = await loadModule(program);
+    // A .wat program comes back compiled from the worker: compiling it again here would load the
+    // text parser on this thread too.
+    const bytes = result.watBytes ?? (await loadModule(program)).bytes;
     const hot = result.functions.filter((f) => f.fuelExclusive > 0n).map((f) => f.index);
     return estimateOperatorClassFuel(result.functions, staticOperatorMix(bytes, hot), result.fuelConsumed);
   } catch (e) {

@@ -304,5 +304,6 @@ export async function runModule(options: RunOptions, sinkRaw: (e: RuntimeEvent) 
     wallMs: performance.now() - t0,
     metrics: { mode: metrics.mode, stats: metrics.stats, timers: metrics.timerTotals() },
     ...sampler?.result(),
+    ...(prepared.watText !== undefined ? { watBytes: im.original } : {}),
   };
 }

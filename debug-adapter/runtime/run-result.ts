@@ -27,6 +27,8 @@ export interface RunResult {
   stackSampling?: StackSamplingSummary;
   /** Direct module metrics (`wasiscope_metrics`): how they were collected, the host's counters, timer totals. */
   metrics?: { mode: 'buffered' | 'live'; stats: ModuleMetricsStats; timers: ModuleTimerTotals[] };
+  /** For a `.wat` program: the module compiled from it (as it ran, before instrumentation). */
+  watBytes?: Uint8Array;
 }
 
 /** One distinct call stack seen by the stack sampler. */
