@@ -21,7 +21,7 @@ export interface Packaged {
 }
 
 function run(cmd: string, args: string[], cwd: string, what: string): string {
-  // stdin closed: a vsce question ("Do you want to continue? [y/N]") answers itself with no.
+  // stdin closed: vsce asks nothing (its "Do you want to continue?" only waits on a terminal).
   const res = spawnSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
   const out = `${res.stdout ?? ''}${res.stderr ?? ''}`;
   if (res.status !== 0) throw new Error(`${what} failed (exit ${res.status ?? res.signal}):\n${out}`);
@@ -36,9 +36,9 @@ export function packageExtension(stagingDir: string, vsixPath: string): Packaged
     if (existsSync(from)) cpSync(from, join(stagingDir, name), { recursive: statSync(from).isDirectory() });
   }
   run(process.execPath, ['esbuild.mjs', '--production'], stagingDir, 'node esbuild.mjs --production');
-  // The repository has no `repository` field and no LICENSE file yet: vsce would stop and ask.
+  // Exactly `npm run package`'s flags, so its warnings (kept in the log) are the release's.
   const vsce = join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const log = run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsixPath], stagingDir, 'vsce package');
+  const log = run(process.execPath, [vsce, 'package', '--no-dependencies', '-o', vsixPath], stagingDir, 'vsce package');
   const warnings = log.split('\n').filter((l) => /WARNING/.test(l));
   return { vsix: vsixPath, log, warnings };
 }
