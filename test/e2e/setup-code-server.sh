@@ -50,7 +50,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 4
 fi
 
-if ! npm ping >>"$LOG" 2>&1; then
+if ! npm ping --fetch-retries=0 --fetch-timeout=20000 >>"$LOG" 2>&1; then
   echo "the npm registry ($(npm config get registry)) is unreachable; see $LOG" >&2
   exit 2
 fi
