@@ -93,7 +93,7 @@ export class DebugEngine {
   hooks(): RuntimeDebugHooks {
     return {
       bytes: this.start.bytes,
-      instrument: { debug: { sites: this.start.sites } },
+      instrument: { debug: { sites: this.start.sites, locals: this.start.locals } },
       hookImports: () => ({ [HOOK_SITE]: (f: number, off: number) => this.onSite(f, off) }),
       onInstance: (instance, im, meter) => this.onInstance(instance, im, meter),
       onEvent: (e) => this.onEvent(e),
@@ -237,6 +237,7 @@ export class DebugEngine {
           }
         }).join(''),
       );
+      this.flush(); // the log line comes after the output written before it
       this.post({ kind: 'log', breakpointId: b.bp.id, text });
       return false;
     }
@@ -495,7 +496,9 @@ export class DebugEngine {
     const def = f - this.im.importedFuncs;
     const t = d?.localTypes[def]?.[i];
     const slot = d?.localSlots[def]?.[i];
-    if (!d || t === undefined || slot === undefined || slot < 0) throw new EvalError(`local ${i} cannot be written`);
+    if (!d || t === undefined || slot === undefined || slot < 0 || d.localReload[def]?.[i] !== 1) {
+      throw new EvalError(`local ${i} is not captured for writing in this function${this.start.hasDwarf ? ' (at -O0, C variables live in memory: set them in Locals)' : ''}`);
+    }
     if (t === V128) throw new EvalError('v128 locals cannot be set from the debugger');
     const g = this.exports[scratchExportName(SCRATCH_TYPES[t], slot)] as WasmGlobalLike;
     g.value = toWasm(t, v);
@@ -650,13 +653,16 @@ export class DebugEngine {
         const out: VariableView[] = [];
         if (!this.start.hasDwarf && !this.start.isWat) out.push(this.note('source-level variables are not available for this module (no DWARF types); showing wasm locals'));
         const n = this.localCount(fr.funcIndex);
+        let skipped = 0;
         for (let i = 0; i < n; i++) {
           const v = this.localValue(fr.funcIndex, i);
           const name = this.localName(fr.funcIndex, i);
           const expr = name.startsWith('$') ? name : `locals[${i}]`;
           if (v) out.push(this.view(name, v, expr));
-          else out.push({ name, value: `<${typeText(this.localType(fr.funcIndex, i))}: not captured (reference type)>`, readOnly: true });
+          else if (this.localType(fr.funcIndex, i) === 0) out.push({ name, value: '<reference type: not captured>', readOnly: true });
+          else skipped++;
         }
+        if (skipped > 0) out.push(this.note(`${skipped} of ${n} wasm locals are not captured in this function: only those its DWARF variables use (C variables are in Locals)`));
         return out;
       }
       case 'source': {

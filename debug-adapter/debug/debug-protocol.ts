@@ -30,6 +30,11 @@ export interface DebugStart {
   hasDwarf: boolean;
   /** The program is WebAssembly text (the operand stack at a site is not known to be empty). */
   isWat: boolean;
+  /**
+   * Per original function index, the locals a site spills (and reloads) when not all of them:
+   * for functions DWARF describes, the ones DWARF reads (see instrument/debug-sites.ts for why).
+   */
+  locals?: Record<number, { spill: number[]; reload: number[] }>;
 }
 
 export interface WorkerBreakpoint {

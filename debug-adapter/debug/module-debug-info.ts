@@ -18,6 +18,7 @@ import { decodeNameSection } from '../wasm/name-section';
 import { PrintContext, printFunctionLines, type PrintedLine } from '../wasm/printer';
 import { parseModule } from '../wasm/reader';
 import type { DebugStart } from './debug-protocol';
+import { readDwarfVariables } from './dwarf-variables';
 import { SITE } from './step-logic';
 
 export interface FunctionSource {
@@ -305,7 +306,32 @@ export async function loadModuleDebugInfo(program: string, cwd: string): Promise
   };
   const view = new ModuleDebugView(info, cwd);
   info.start = { ...info.start, ...computeSites(m, importedFuncs, lines, (f) => view.localPath(f) !== undefined) };
+  if (hasDwarf) info.start.locals = dwarfLocals(bytes, view);
   return view;
+}
+
+/**
+ * For each function DWARF describes, the wasm locals its variables are read from (the frame base,
+ * values or addresses held in locals); only values held in locals are reloaded after the hook.
+ */
+function dwarfLocals(bytes: Uint8Array, view: ModuleDebugView): Record<number, { spill: number[]; reload: number[] }> {
+  const out: Record<number, { spill: number[]; reload: number[] }> = {};
+  for (const fn of readDwarfVariables(bytes).functions) {
+    const f = view.functionAt(fn.start + 1);
+    if (f < 0 || out[f]) continue;
+    const spill = new Set<number>();
+    const reload = new Set<number>();
+    if (fn.frameBase?.space === 'local') spill.add(fn.frameBase.index);
+    for (const v of fn.vars) {
+      const loc = v.location;
+      if ((loc.kind === 'wasm' || loc.kind === 'wasmAddr') && loc.space === 'local') {
+        spill.add(loc.index);
+        if (loc.kind === 'wasm') reload.add(loc.index);
+      }
+    }
+    out[f] = { spill: [...spill].sort((a, b) => a - b), reload: [...reload].sort((a, b) => a - b) };
+  }
+  return out;
 }
 
 function functionNames(m: Module, importedFuncs: number, lines: SourceLineMap | undefined): string[] {

@@ -166,6 +166,18 @@ test('spill and reload: every value type reaches the scratch globals and comes b
   assert.deepEqual(logged, [3, 41]);
 });
 
+test('narrowed locals: only the listed locals are spilled, only the reload list comes back', async () => {
+  const bytes = await parseWat(ROUND_TRIP);
+  const m = parseModule(bytes, { checkBodies: false });
+  const site = m.bodies[0].codeStart;
+  const im = instrument(bytes, { debug: { sites: [site], locals: { 1: { spill: [0, 3], reload: [3] } } } });
+  const d = im.debug!;
+  assert.deepEqual([...d.localSlots[0]].map((x) => x >= 0), [true, false, false, true, false, false]);
+  assert.deepEqual([...d.localReload[0]], [0, 0, 0, 1, 0, 0]);
+  assert.equal(d.scratch.i32, 1);
+  assert.equal(d.scratch.i64, 0);
+});
+
 test('sites: only instruction starts of reachable code; injected code maps back to its site', async () => {
   const bytes = await parseWat(`(module
     (func $f (export "f") (param $x i32) (result i32)

@@ -7,6 +7,13 @@
 // takes two i64 slots; reference-typed locals are not captured) so the host can read them, and
 // copied back when the hook returns nonzero (the host changed one). Injected code is not
 // charged: fuel figures are the same with and without debug mode.
+//
+// Which locals a function spills and reloads can be narrowed (InstrumentOptions.debug.locals):
+// a reload redefines every local it writes, and at clang -O0 a function has ~200 locals and a
+// site per statement, so spilling and reloading all of them makes TurboFan's code for the
+// *unarmed* path ~100x slower (measured on lzpack -O0 -g: phis of every local at every site).
+// The debugger therefore spills, for functions DWARF describes, only the locals DWARF reads (the
+// frame base; C variables live in linear memory at -O0) and reloads none of them.
 
 import { I32, I64, F32, F64, V128, type LocalDecl, type ValType } from '../wasm/module';
 import { op } from '../wasm/opcodes';
@@ -34,16 +41,29 @@ export interface LocalPlan {
   slots: Int32Array;
   /** Scratch slots used per type. */
   counts: Record<ScratchType, number>;
+  /** 1 for the spilled locals that are copied back after the hook. */
+  reload: Uint8Array;
 }
 
-export function planLocals(params: readonly ValType[], locals: readonly LocalDecl[]): LocalPlan {
+/**
+ * Slots for the locals to spill: all of them, or only `only` (indices); `reload` says which
+ * spilled locals are copied back (default: all spilled ones).
+ */
+export function planLocals(params: readonly ValType[], locals: readonly LocalDecl[], only?: readonly number[], reload?: readonly number[]): LocalPlan {
   const all: number[] = [];
   for (const p of params) all.push(typeof p === 'number' ? p : 0);
   for (const l of locals) for (let i = 0; i < l.count; i++) all.push(typeof l.type === 'number' ? l.type : 0);
   const types = new Uint8Array(all.length);
   const slots = new Int32Array(all.length).fill(-1);
   const counts: Record<ScratchType, number> = { i32: 0, i64: 0, f32: 0, f64: 0 };
+  const wanted = only ? new Set(only) : undefined;
+  const back = new Uint8Array(all.length);
   all.forEach((t, i) => {
+    if (wanted && !wanted.has(i)) {
+      types[i] = t;
+      return;
+    }
+    back[i] = !reload || reload.includes(i) ? 1 : 0;
     const st = SCRATCH_OF[t];
     if (st) {
       types[i] = t;
@@ -54,7 +74,7 @@ export function planLocals(params: readonly ValType[], locals: readonly LocalDec
       counts.i64 += 2;
     }
   });
-  return { types, slots, counts };
+  return { types, slots, counts, reload: back };
 }
 
 function u32(out: number[], v: number): void {
@@ -94,6 +114,7 @@ export function spillReload(plan: LocalPlan, scratch: ScratchIndex): { spill: Ui
     const t = plan.types[i];
     const slot = plan.slots[i];
     if (slot < 0) continue;
+    const back = plan.reload[i] === 1;
     if (t === V128) {
       for (const lane of [0, 1]) {
         spill.push(LOCAL_GET);
@@ -102,6 +123,7 @@ export function spillReload(plan: LocalPlan, scratch: ScratchIndex): { spill: Ui
         spill.push(GLOBAL_SET);
         u32(spill, scratch('i64', slot + lane));
       }
+      if (!back) continue;
       simd(reload, V128_CONST);
       for (let k = 0; k < 16; k++) reload.push(0);
       for (const lane of [0, 1]) {
@@ -118,6 +140,7 @@ export function spillReload(plan: LocalPlan, scratch: ScratchIndex): { spill: Ui
     u32(spill, i);
     spill.push(GLOBAL_SET);
     u32(spill, scratch(st, slot));
+    if (!back) continue;
     reload.push(GLOBAL_GET);
     u32(reload, scratch(st, slot));
     reload.push(LOCAL_SET);

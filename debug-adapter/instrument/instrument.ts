@@ -117,7 +117,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   }
   // Debug mode: an arming global per defined function, then the scratch globals the sites spill
   // locals into, sized by the function that needs the most of each type.
-  const debug = debugSites ? planDebug(m, importedFuncs, importedGlobals + m.globals.length, debugSites, siteHook) : undefined;
+  const debug = debugSites ? planDebug(m, importedFuncs, importedGlobals + m.globals.length, debugSites, siteHook, opts.debug?.locals) : undefined;
   if (debug) {
     const I32_ZERO = Uint8Array.of(op('i32.const').code, 0, op('end').code);
     const zero: Record<number, Uint8Array> = {
@@ -296,6 +296,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     skipped: debugSites!.length - debug.rewrite.placed.length,
     localTypes: debug.plans.map((p) => p.types),
     localSlots: debug.plans.map((p) => p.slots),
+    localReload: debug.plans.map((p) => p.reload),
     scratch: debug.scratch,
     globals: importedGlobals + ownGlobals,
   };
@@ -343,7 +344,10 @@ const SCRATCH_VALTYPE: Record<ScratchType, number> = { i32: I32, i64: I64, f32: 
  * follow the arming globals, which start at `dbgBase`), which functions have sites, and what the
  * rewriter needs to emit them.
  */
-function planDebug(m: Module, importedFuncs: number, dbgBase: number, sites: Uint32Array, siteHook: number) {
+function planDebug(
+  m: Module, importedFuncs: number, dbgBase: number, sites: Uint32Array, siteHook: number,
+  only: Record<number, { spill: number[]; reload?: number[] }> | undefined,
+) {
   const definedFuncs = m.bodies.length;
   const plans: LocalPlan[] = [];
   const scratch: Record<ScratchType, number> = { i32: 0, i64: 0, f32: 0, f64: 0 };
@@ -351,7 +355,8 @@ function planDebug(m: Module, importedFuncs: number, dbgBase: number, sites: Uin
   let k = 0;
   for (let i = 0; i < definedFuncs; i++) {
     const b = m.bodies[i];
-    const plan = planLocals(m.types[m.funcs[i]].params, b.locals);
+    const sel = only?.[importedFuncs + i];
+    const plan = planLocals(m.types[m.funcs[i]].params, b.locals, sel?.spill, sel?.reload);
     plans.push(plan);
     for (const t of SCRATCH_TYPES) scratch[t] = Math.max(scratch[t], plan.counts[t]);
     while (k < sites.length && sites[k] < b.codeStart) k++;

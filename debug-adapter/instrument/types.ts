@@ -82,6 +82,8 @@ export interface DebugLayout {
   localTypes: Uint8Array[];
   /** Per defined function: each local's slot in its type's scratch globals; -1 when not spilled. */
   localSlots: Int32Array[];
+  /** Per defined function: 1 for the spilled locals a site copies back when the hook asks. */
+  localReload: Uint8Array[];
   /** Number of scratch globals of each type. */
   scratch: Record<ScratchType, number>;
   /** Number of module globals exported as `globalExportName(g)`. */
@@ -107,7 +109,14 @@ export interface InstrumentOptions {
    * are not instruction starts or lie in unreachable code are skipped). Injected code is not
    * charged: fuel figures are the same as without debug mode.
    */
-  debug?: { sites: ArrayLike<number> };
+  debug?: {
+    sites: ArrayLike<number>;
+    /**
+     * Per original function index: spill only these locals (indices, params first) and reload
+     * only `reload` of them (default: all spilled). Functions not listed spill and reload all.
+     */
+    locals?: Record<number, { spill: number[]; reload?: number[] }>;
+  };
 }
 
 export interface InstrumentStats {

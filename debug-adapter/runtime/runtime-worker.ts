@@ -20,8 +20,14 @@ async function main(): Promise<void> {
   const batcher = new EventBatcher((events) => post({ type: 'events', events }));
   let control: RunControlHooks;
   if (start.debug) {
-    const engine = new DebugEngine(start.debug.start, start.debug.port, ctl, (event) => post({ type: 'debug', event }), () => batcher.flush());
-    control = { onSample: () => engine.onSample(), debug: engine.hooks() };
+    // A stop must show all output written before it: coalesced output first, then the batch.
+    let flushOutput = (): void => undefined;
+    const flush = (): void => {
+      flushOutput();
+      batcher.flush();
+    };
+    const engine = new DebugEngine(start.debug.start, start.debug.port, ctl, (event) => post({ type: 'debug', event }), flush);
+    control = { onSample: () => engine.onSample(), debug: engine.hooks(), onOutputFlush: (f) => (flushOutput = f) };
   } else {
     control = {
       onSample: () => {
