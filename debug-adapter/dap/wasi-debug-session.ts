@@ -49,9 +49,15 @@ export class WasiDebugSession extends LoggingDebugSession {
     this.configured = new Promise((r) => (this.markConfigured = r));
   }
 
+  /** Events of a replaced runtime (restart) are dropped: only the current run speaks. */
+  private generation = 0;
+
   private newRuntime(): WasiDebugRuntime {
+    const gen = ++this.generation;
+    const live = () => gen === this.generation;
     return new WasiDebugRuntime({
       output: (category, text, where) => {
+        if (!live()) return;
         const e = new OutputEvent(text, category) as DebugProtocol.OutputEvent;
         if (where?.path) {
           e.body.source = new Source(basename(where.path), this.convertDebuggerPathToClient(where.path));
@@ -60,6 +66,7 @@ export class WasiDebugSession extends LoggingDebugSession {
         this.sendEvent(e);
       },
       stopped: (stop) => {
+        if (!live()) return;
         this.lastStop = stop;
         this.refs.reset();
         const e = new StoppedEvent(stop.reason, THREAD_ID, stop.text) as DebugProtocol.StoppedEvent;
@@ -68,11 +75,11 @@ export class WasiDebugSession extends LoggingDebugSession {
         if (stop.hitBreakpointIds.length) e.body.hitBreakpointIds = stop.hitBreakpointIds;
         this.sendEvent(e);
       },
-      breakpointChanged: (bp) => this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint: this.toBreakpoint(bp) })),
-      custom: (event, body) => this.sendEvent(new Event(event, body)),
-      exited: (code) => this.sendEvent(new ExitedEvent(code)),
+      breakpointChanged: (bp) => live() && this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint: this.toBreakpoint(bp) })),
+      custom: (event, body) => live() && this.sendEvent(new Event(event, body)),
+      exited: (code) => live() && this.sendEvent(new ExitedEvent(code)),
       terminated: () => {
-        if (this.ended) return;
+        if (!live() || this.ended) return;
         this.ended = true;
         this.sendEvent(new TerminatedEvent());
       },
@@ -149,10 +156,9 @@ export class WasiDebugSession extends LoggingDebugSession {
       return;
     }
     const old = this.runtime;
-    this.ended = true; // the old run's terminated event must not end the session
+    this.runtime = this.newRuntime(); // from here on the old run's events are dropped
     await old.terminate();
-    this.ended = false;
-    this.runtime = this.newRuntime();
+    this.refs.reset();
     const cfg = toRunOptions(args);
     if (!cfg.ok) {
       this.sendErrorResponse(response, { id: 1001, format: cfg.error, showUser: true });

@@ -104,7 +104,15 @@ test('pause stops a running module where it is; no DWARF is said, not hidden', a
     assert.ok(fr.some((f) => /^(__original_main|main|step)$/.test(f.name)), fr.map((f) => f.name).join(' '));
     const locals = await scopeVars(dc, fr[0].id, 'Locals');
     assert.match(Object.values(locals)[0].value, /source-level variables are not available for this module \(no DWARF types\); showing wasm locals/);
-    // Running again, then ended by the user: a runaway module always ends.
+    // Running again: a breakpoint set now takes effect at the next fuel sample.
+    await dc.continueRequest({ threadId: 1 });
+    const hit = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    const fb = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'step' }] });
+    assert.equal(fb.body.breakpoints[0].verified, true);
+    assert.equal((await hit).body.reason, 'function breakpoint');
+    assert.equal((await frames(dc))[0].name, 'step');
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    // Then ended by the user: a runaway module always ends.
     await dc.continueRequest({ threadId: 1 });
     const terminated = dc.waitForEvent('terminated');
     await dc.terminateRequest({});
@@ -165,6 +173,23 @@ test('a denied capability stops inside the call when the filter is on', async ()
     assert.match(ev.body.text ?? '', /clock/);
     const fr = await frames(dc);
     assert.ok(fr.length > 0 && fr.some((f) => f.name === 'main' || /clock/.test(f.name)), fr.map((f) => f.name).join(' '));
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('restart runs the module again from the start with the same breakpoints', async () => {
+  const dc = await startClient();
+  try {
+    const F = (m: string) => markLine(fac, m);
+    await launchAndStop(dc, { program: fac }, fac, [{ line: F('fac_base') }]);
+    assert.equal((await scopeVars(dc, (await frames(dc))[0].id, 'Locals')).$n.value, '1');
+    const again = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await dc.restartRequest({});
+    assert.equal((await again).body.reason, 'breakpoint');
+    const fr = await frames(dc);
+    assert.equal(fr.length, 21);
+    assert.equal(fr[0].line, F('fac_base'));
   } finally {
     await dc.stop();
   }
