@@ -196,6 +196,10 @@ test('C variables: arrays, structs, pointers, strings, globals; memory reads mat
     const evals: [string, string][] = [['where->y', '3'], ['numbers[2] * 10', '40'], ['origin.x + global_origin.y', '-5'], ['*where', '{x: 2, y: 3}'], ['i32[&numbers[4]]', '5']];
     for (const [e, want] of evals) assert.equal((await dc.evaluateRequest({ expression: e, frameId: fr[0].id, context: 'watch' })).body.result, want, e);
     await assert.rejects(dc.evaluateRequest({ expression: 'nope', frameId: fr[0].id, context: 'hover' }), /no variable named 'nope'/);
+    // writeMemory: the bytes land in linear memory (and the C string shows them).
+    const w = (await dc.customRequest('writeMemory', { memoryReference: v.message.memoryReference!, data: Buffer.from('HELLO').toString('base64') } satisfies DebugProtocol.WriteMemoryArguments)) as DebugProtocol.WriteMemoryResponse;
+    assert.equal(w.body?.bytesWritten, 5);
+    assert.equal((await dc.evaluateRequest({ expression: 'message', frameId: fr[0].id, context: 'watch' })).body.result.replace(/^0x[0-9a-f]+ /, ''), '"HELLO from debugme"');
     // Past the end of memory: the rest is unreadable, not an error.
     const end = await readMemory(dc, '0x1fff0', 64);
     assert.equal(end.unreadable, 48);

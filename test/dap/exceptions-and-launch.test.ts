@@ -17,8 +17,16 @@ test('a C program and a WAT program run to their end: stdout as output events, t
   const dc = await startClient();
   try {
     const out = collectOutput(dc);
+    const functions: DebugProtocol.Event[] = [];
+    dc.on('wasiscope/functions', (e: DebugProtocol.Event) => functions.push(e));
     assert.equal(await runToExit(dc, { program: join(fixtures, 'c/debugme.wasm') }), 0);
     assert.match(out.text('stdout'), /^hello from debugme\nsquares=52 total=14 fact=120 average=2\.80\n/);
+    // The CodeLens data: each C function's fuel and calls at the line where it starts.
+    const final = functions.map((e) => e.body).find((b) => b.final);
+    const add = final.functions.find((f: { name: string }) => f.name === 'add');
+    const debugmeC = join(fixtures, 'c/debugme.c');
+    assert.deepEqual([add.calls, add.file, add.line], [5, debugmeC, markLine(debugmeC, 'add_body') - 1]);
+    assert.equal(final.functions.find((f: { name: string }) => f.name === 'factorial').calls, 5);
   } finally {
     await dc.stop();
   }
