@@ -68,6 +68,9 @@ function execute(run: Run, mode?: 'fast' | 'reference') {
     stdout: (d) => (stdout += Buffer.from(d).toString('utf8')),
     stderr: (d) => (stderr += Buffer.from(d).toString('utf8')),
     fuel: meter ? () => meter.consumed() : undefined,
+    // Virtual clocks: a program whose branches read the clock (syscalls.c compares successive
+    // monotonic reads) must take the same path in every mode for fuel to be comparable.
+    deterministic: { seed: 0, epochNs: DETERMINISTIC_EPOCH_NS },
   });
   const inst = new WA.Instance(new WA.Module(im ? im.bytes : original), { ...stubs(original), ...host.imports, ...(meter?.imports ?? {}) });
   meter?.bind(inst);
@@ -90,6 +93,9 @@ function execute(run: Run, mode?: 'fast' | 'reference') {
   const per = meter?.perFunction().map((f) => `${f.name}:${f.fuelExclusive}/${f.calls}`).join(' ');
   return { stdout, stderr, exitCode, trap, location, offset, original, fuel: meter?.consumed(), per, exact: meter?.exactness(), im };
 }
+
+// 2026-01-01T00:00:00Z: after every date a fixture checks against.
+const DETERMINISTIC_EPOCH_NS = 1_767_225_600_000_000_000n;
 
 for (const run of runs) {
   test(`fixture ${run.id}: plain, fast and reference behave the same; fuel exact`, () => {
