@@ -681,10 +681,19 @@ export class DebugEngine {
           }
         });
       }
-      case 'stack':
-        return [this.note(this.start.isWat || !st.info.localsCaptured
-          ? 'operand stack not captured at this site'
-          : 'operand stack not captured at this site (empty at statement starts of -O0 code)')];
+      case 'stack': {
+        const fr = frames[ref.frame];
+        const cap = fr && ref.frame === 0 && st.info.localsCaptured ? this.im.debug?.siteStacks.get(fr.offset) : undefined;
+        if (!cap) {
+          return [this.note(this.start.isWat || !st.info.localsCaptured || ref.frame !== 0
+            ? 'operand stack not captured at this site'
+            : 'operand stack not captured at this site (empty at statement starts of -O0 code)')];
+        }
+        return Array.from(cap.types, (t, i) => {
+          const g = this.exports[scratchExportName(SCRATCH_TYPES[t], cap.slots[i])] as WasmGlobalLike;
+          return { ...this.view(`[${i}]`, wasmValue(t, g.value), undefined), readOnly: true };
+        });
+      }
       case 'globals': {
         const out: VariableView[] = [];
         for (let i = 0; i < this.globalTypes.length; i++) {

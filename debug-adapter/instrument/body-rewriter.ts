@@ -30,7 +30,7 @@ import type { FunctionBody } from '../wasm/module';
 import { readU32, leb } from '../wasm/leb128';
 import type { OffsetMapBuilder } from './offset-map';
 import { RunSplitter, Step } from './run-splitter';
-import { SITE_FIXED_BYTES, emitSite } from './debug-sites';
+import { SITE_FIXED_BYTES, emitSite, type StackCapture } from './debug-sites';
 
 // Opcode bytes of what we emit, taken from the one operator table.
 const GLOBAL_GET = op('global.get').code;
@@ -106,6 +106,10 @@ export interface DebugRewrite {
   placed: number[];
   /** The spill/reload sequences of defined function `def`. */
   code(def: number): { spill: Uint8Array; reload: Uint8Array };
+  /** The operand stack capture at site `off` of defined function `def`, when typed. */
+  stack(def: number, off: number): StackCapture | undefined;
+  /** Bytes of the largest stack capture of defined function `def`. */
+  maxStackBytes(def: number): number;
 }
 
 /** Per-body counts, summed into InstrumentStats. */
@@ -219,7 +223,7 @@ export function rewriteBody(
     if (dbg.cursor < dbg.sites.length && dbg.sites[dbg.cursor] < end) {
       nextSite = dbg.sites[dbg.cursor];
       siteCode = dbg.code(funcIndex - ctx.importedFuncs);
-      siteBytes = siteCode.spill.length + siteCode.reload.length + SITE_FIXED_BYTES;
+      siteBytes = siteCode.spill.length + siteCode.reload.length + SITE_FIXED_BYTES + dbg.maxStackBytes(funcIndex - ctx.importedFuncs);
     }
   }
 
@@ -345,7 +349,8 @@ export function rewriteBody(
         p = copy(b, p, bytes, q, at);
         q = at;
         map.point(at, p);
-        p = emitSite(b, p, dbg!.dbgBase + (funcIndex - ctx.importedFuncs), siteCode!, funcIndex, at, dbg!.siteHook);
+        const def = funcIndex - ctx.importedFuncs;
+        p = emitSite(b, p, dbg!.dbgBase + def, siteCode!, funcIndex, at, dbg!.siteHook, dbg!.stack(def, at));
         map.point(at, p);
         dbg!.placed.push(at);
         continue;

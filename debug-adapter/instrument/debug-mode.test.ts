@@ -223,3 +223,43 @@ test('debug mode exports the module globals and memory, and arming globals only 
   assert.equal(inst.exports[dbgExportName(1)], undefined);
   assert.equal(im.debug!.globals, 2);
 });
+
+test('operand stack at a site: typed, spilled to scratch, pushed back (changed when the host changes it)', async () => {
+  const bytes = await parseWat(`(module
+    (func $f (export "f") (param $x i32) (result i64)
+      local.get $x
+      i32.const 10
+      i32.add
+      i64.extend_i32_u
+      i64.const 5
+      i64.mul))`);
+  const starts = allInstructionStarts(bytes);
+  const im = instrument(bytes, { debug: { sites: starts } });
+  const st = im.debug!.siteStacks;
+  assert.deepEqual([...(st.get(starts[2])?.types ?? [])], [0x7f, 0x7f], 'before i32.add: two i32');
+  assert.deepEqual([...(st.get(starts[5])?.types ?? [])], [0x7e, 0x7e], 'before i64.mul: two i64');
+  assert.equal(st.get(starts[0]), undefined, 'empty stack: nothing to capture');
+  let inst!: Instance;
+  const meter = new FuelMeter(im);
+  const seen: unknown[] = [];
+  const hooks = {
+    [HOOK_MODULE]: {
+      ...meter.imports[HOOK_MODULE],
+      [HOOK_SITE]: (_f: number, off: number) => {
+        const cap = st.get(off);
+        if (!cap) return 0;
+        const g = (i: number) => inst.exports[scratchExportName(cap.types[i] === 0x7f ? 'i32' : 'i64', cap.slots[i])] as { value: number | bigint };
+        seen.push([...cap.types].map((_, i) => g(i).value));
+        if (off === starts[2]) g(1).value = 100;
+        return 0;
+      },
+    },
+  };
+  inst = new WA.Instance(new WA.Module(im.bytes), hooks);
+  meter.bind(inst);
+  const f = inst.exports.f as (x: number) => bigint;
+  assert.equal(f(1), 55n);
+  (inst.exports[dbgExportName(0)] as { value: number }).value = 1;
+  assert.equal(f(1), 505n, 'the changed operand was pushed back');
+  assert.deepEqual(seen, [[1], [1, 10], [101], [101n], [101n, 5n], [505n]]);
+});

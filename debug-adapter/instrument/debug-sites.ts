@@ -33,7 +33,7 @@ const EXTRACT = op('i64x2.extract_lane');
 const REPLACE = op('i64x2.replace_lane');
 
 export const SCRATCH_TYPES: readonly ScratchType[] = ['i32', 'i64', 'f32', 'f64'];
-const SCRATCH_OF: Record<number, ScratchType> = { [I32]: 'i32', [I64]: 'i64', [F32]: 'f32', [F64]: 'f64' };
+export const SCRATCH_OF: Record<number, ScratchType> = { [I32]: 'i32', [I64]: 'i64', [F32]: 'f32', [F64]: 'f64' };
 
 /** Where each local of a function goes: its type byte (0 = not captured) and scratch slot. */
 export interface LocalPlan {
@@ -152,7 +152,22 @@ export function spillReload(plan: LocalPlan, scratch: ScratchIndex): { spill: Ui
 /** Bytes of a site besides the spill and reload sequences (upper bound). */
 export const SITE_FIXED_BYTES = 40;
 
-/** Write the site check for original offset `off` of function `funcIndex` at `b[p]`; returns the new position. */
+/** A site's operand stack capture: the block type `[ts] -> [ts]` and each value's scratch global (bottom first). */
+export interface StackCapture {
+  blockType: number;
+  globals: number[];
+}
+
+/** Bytes a stack capture adds to a site (upper bound). */
+export function stackCaptureBytes(c: StackCapture | undefined): number {
+  return c ? 5 + 10 * c.globals.length : 0;
+}
+
+/**
+ * Write the site check for original offset `off` of function `funcIndex` at `b[p]`; returns the new
+ * position. With `stack`, the `if` takes the operand stack as block parameters, pops it into
+ * scratch globals before the hook and pushes it back (possibly changed) after.
+ */
 export function emitSite(
   b: Uint8Array,
   p: number,
@@ -161,10 +176,18 @@ export function emitSite(
   funcIndex: number,
   off: number,
   siteHook: number,
+  stack?: StackCapture,
 ): number {
   const tmp: number[] = [GLOBAL_GET];
   u32(tmp, dbgGlobal);
-  tmp.push(IF, 0x40);
+  tmp.push(IF);
+  if (stack) {
+    s32(tmp, stack.blockType);
+    for (let k = stack.globals.length - 1; k >= 0; k--) {
+      tmp.push(GLOBAL_SET);
+      u32(tmp, stack.globals[k]);
+    }
+  } else tmp.push(0x40);
   for (const x of tmp) b[p++] = x;
   b.set(code.spill, p);
   p += code.spill.length;
@@ -179,6 +202,14 @@ export function emitSite(
   b.set(code.reload, p);
   p += code.reload.length;
   b[p++] = END;
+  if (stack) {
+    const back: number[] = [];
+    for (const g of stack.globals) {
+      back.push(GLOBAL_GET);
+      u32(back, g);
+    }
+    for (const x of back) b[p++] = x;
+  }
   b[p++] = END;
   return p;
 }

@@ -20,7 +20,8 @@ import { op } from '../wasm/opcodes';
 import { parseModule } from '../wasm/reader';
 import { encodeModuleWithLayout } from '../wasm/writer';
 import { rewriteBody, type DebugRewrite, type RewriteContext, type RewriteCounts } from './body-rewriter';
-import { SCRATCH_TYPES, planLocals, spillReload, type LocalPlan } from './debug-sites';
+import { SCRATCH_OF, SCRATCH_TYPES, planLocals, spillReload, stackCaptureBytes, type LocalPlan } from './debug-sites';
+import { moduleTypes, stackTypesAt, type ModuleTypes } from './stack-types';
 import { checkIndexBounds } from './index-bounds';
 import { OffsetMapBuilder } from './offset-map';
 import {
@@ -49,6 +50,8 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   }
 
   checkIndexBounds(m);
+  // Debug mode types operand stacks in the original index spaces, before anything is appended.
+  const originalTypes = opts.debug ? moduleTypes(m) : undefined;
   const importedFuncs = importCount(m, 'func');
   const importedGlobals = importCount(m, 'global');
   const definedFuncs = m.funcs.length;
@@ -117,7 +120,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   }
   // Debug mode: an arming global per defined function, then the scratch globals the sites spill
   // locals into, sized by the function that needs the most of each type.
-  const debug = debugSites ? planDebug(m, importedFuncs, importedGlobals + m.globals.length, debugSites, siteHook, opts.debug?.locals) : undefined;
+  const debug = debugSites ? planDebug(m, bytes, originalTypes!, importedFuncs, importedGlobals + m.globals.length, debugSites, siteHook, opts.debug?.locals) : undefined;
   if (debug) {
     const I32_ZERO = Uint8Array.of(op('i32.const').code, 0, op('end').code);
     const zero: Record<number, Uint8Array> = {
@@ -297,6 +300,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     localTypes: debug.plans.map((p) => p.types),
     localSlots: debug.plans.map((p) => p.slots),
     localReload: debug.plans.map((p) => p.reload),
+    siteStacks: new Map([...debug.siteStacks].map(([off, st]) => [off, { types: st.types, slots: st.slots }])),
     scratch: debug.scratch,
     globals: importedGlobals + ownGlobals,
   };
@@ -345,13 +349,15 @@ const SCRATCH_VALTYPE: Record<ScratchType, number> = { i32: I32, i64: I64, f32: 
  * rewriter needs to emit them.
  */
 function planDebug(
-  m: Module, importedFuncs: number, dbgBase: number, sites: Uint32Array, siteHook: number,
+  m: Module, bytes: Uint8Array, mt: ModuleTypes, importedFuncs: number, dbgBase: number, sites: Uint32Array, siteHook: number,
   only: Record<number, { spill: number[]; reload?: number[] }> | undefined,
 ) {
   const definedFuncs = m.bodies.length;
   const plans: LocalPlan[] = [];
   const scratch: Record<ScratchType, number> = { i32: 0, i64: 0, f32: 0, f64: 0 };
   const hasSites = new Uint8Array(definedFuncs);
+  const siteStacks = new Map<number, { types: Uint8Array; slots: Int32Array; blockType: number }>();
+  const blockTypes = new Map<string, number>();
   let k = 0;
   for (let i = 0; i < definedFuncs; i++) {
     const b = m.bodies[i];
@@ -360,7 +366,23 @@ function planDebug(
     plans.push(plan);
     for (const t of SCRATCH_TYPES) scratch[t] = Math.max(scratch[t], plan.counts[t]);
     while (k < sites.length && sites[k] < b.codeStart) k++;
-    if (k < sites.length && sites[k] < b.end) hasSites[i] = 1;
+    const first = k;
+    while (k < sites.length && sites[k] < b.end) k++;
+    if (k === first) continue;
+    hasSites[i] = 1;
+    // Operand stacks at the sites: their values take scratch slots after the locals'.
+    const typed = stackTypesAt(bytes, b, Array.from(plan.types, (t) => t || -1), mt, mt.funcTypes[importedFuncs + i].results, new Set(sites.subarray(first, k)));
+    if (!typed) continue;
+    for (const [off, ts] of typed) {
+      if (!ts || ts.length === 0) continue;
+      const used: Record<ScratchType, number> = { ...plan.counts };
+      const slots = Int32Array.from(ts, (t) => used[SCRATCH_OF[t]]++);
+      for (const t of SCRATCH_TYPES) scratch[t] = Math.max(scratch[t], used[t]);
+      const key = ts.join(',');
+      let bt = blockTypes.get(key);
+      if (bt === undefined) blockTypes.set(key, (bt = m.types.push({ params: ts, results: ts }) - 1));
+      siteStacks.set(off, { types: Uint8Array.from(ts), slots, blockType: bt });
+    }
   }
   const base: Record<ScratchType, number> = { i32: 0, i64: 0, f32: 0, f64: 0 };
   let next = dbgBase + definedFuncs;
@@ -381,8 +403,19 @@ function planDebug(
       if (!c) code.set(def, (c = spillReload(plans[def], scratchIndex)));
       return c;
     },
+    stack(_def: number, off: number) {
+      const st = siteStacks.get(off);
+      if (!st) return undefined;
+      return { blockType: st.blockType, globals: Array.from(st.types, (t, i) => scratchIndex(SCRATCH_OF[t], st.slots[i])) };
+    },
+    maxStackBytes(def: number) {
+      let max = 0;
+      const b = m.bodies[def];
+      for (const [off, st] of siteStacks) if (off >= b.codeStart && off < b.end) max = Math.max(max, stackCaptureBytes({ blockType: st.blockType, globals: [...st.slots] }));
+      return max;
+    },
   };
-  return { plans, scratch, hasSites, dbgBase, scratchIndex, rewrite };
+  return { plans, scratch, hasSites, dbgBase, scratchIndex, rewrite, siteStacks };
 }
 
 /** `__wasiscope_counters`: report (F, fx, fc) of every defined function through the counter hook. */

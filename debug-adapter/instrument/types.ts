@@ -84,6 +84,11 @@ export interface DebugLayout {
   localSlots: Int32Array[];
   /** Per defined function: 1 for the spilled locals a site copies back when the hook asks. */
   localReload: Uint8Array[];
+  /**
+   * Sites whose operand stack is captured (not empty, typed, numbers only): the value types,
+   * bottom first, and each value's scratch slot. The hook may change them: they are pushed back.
+   */
+  siteStacks: Map<number, { types: Uint8Array; slots: Int32Array }>;
   /** Number of scratch globals of each type. */
   scratch: Record<ScratchType, number>;
   /** Number of module globals exported as `globalExportName(g)`. */
