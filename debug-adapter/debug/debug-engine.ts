@@ -310,6 +310,9 @@ export class DebugEngine {
     this.rearm(undefined);
     this.flush();
     this.stopped = { info, handles: [] };
+    // The CodeLens shows the figures up to this stop (samples may not have come yet).
+    this.lastFunctions = Date.now();
+    this.post({ kind: 'functions', consumed: this.meter.consumed(), functions: this.meter.perFunction() });
     this.post({ kind: 'stopped', stop: info });
     let resumed = false;
     this.resumeMode = undefined;

@@ -20,7 +20,13 @@ const L = (mark: string) => markLine(src, mark);
 test('a breakpoint in add stops at its line, with the C call stack and the arguments of each call', async () => {
   const dc = await startClient();
   try {
+    const functions: DebugProtocol.Event[] = [];
+    dc.on('wasiscope/functions', (e: DebugProtocol.Event) => functions.push(e));
     const { stopped, bps } = await launchAndStop(dc, { program }, src, [{ line: L('add_body') }]);
+    // The CodeLens figures up to the stop arrive with it.
+    const live = functions.at(-1)?.body;
+    assert.equal(live?.final, false);
+    assert.equal(live.functions.find((f: { name: string }) => f.name === 'square')?.calls, 5);
     assert.equal(bps[0].verified, true);
     assert.equal(bps[0].line, L('add_body'));
     assert.equal(stopped.body.reason, 'breakpoint');
