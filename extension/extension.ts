@@ -84,9 +84,15 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new AdapterFactory(context)),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider()),
     vscode.languages.registerCodeLensProvider(LENS_LANGUAGES.map((language) => ({ language })), lenses),
-    vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
-      if (e.session.type !== DEBUG_TYPE || e.event !== 'wasiscope/functions') return;
-      if (figures.update(e.body as FunctionsEventBody)) lenses.refresh();
+    // A tracker sees the adapter's messages as they are sent (before VS Code handles the session's
+    // end), so the lenses hold the final figures by the time the session is over.
+    vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
+      createDebugAdapterTracker: () => ({
+        onDidSendMessage: (m: { type?: string; event?: string; body?: unknown }) => {
+          if (m.type !== 'event' || m.event !== 'wasiscope/functions') return;
+          if (figures.update(m.body as FunctionsEventBody)) lenses.refresh();
+        },
+      }),
     }),
     vscode.commands.registerCommand('wasiscope.clearFuelLenses', () => {
       figures.clear();

@@ -149,6 +149,8 @@ export class WasiDebugRuntime {
     );
     this.run.handle.done.then((r) => {
       if (this.state === 'idle') this.readyWaiter?.({ ok: false, error: r.loadError ?? `the module ended before it could be debugged (exit ${r.exitCode})` });
+      // The final figures as soon as the module is done (the report and trace take longer).
+      else if (!r.loadError) this.listener.custom('wasiscope/functions', this.functionFigures(r, true));
     });
     const r = await ready;
     this.launchMs = performance.now() - t0;
@@ -474,7 +476,6 @@ export class WasiDebugRuntime {
     }
     if (r.trap) this.listener.output('stderr', `wasm trap: ${r.trap.kind}${r.trap.message && r.trap.message !== r.trap.kind ? ` (${r.trap.message})` : ''}\n`);
     else if (r.loadError && r.loadError !== 'terminated') this.listener.output('stderr', `wasiscope: ${r.loadError}\n`);
-    this.listener.custom('wasiscope/functions', this.functionFigures(r, true));
     this.listener.custom('wasiscope/fuel', jsonSafe({ consumed: r.fuelConsumed, elapsedMs: r.wallMs, final: true }));
     this.listener.custom('wasiscope/trace', jsonSafe(outcome.trace));
     this.finish(r.exitCode);
