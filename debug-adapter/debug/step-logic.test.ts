@@ -43,4 +43,6 @@ test('step out: the first site in a caller', () => {
 test('arming: step-in arms everything, the others the functions on the stack', () => {
   assert.equal(stepArming('in', [4, 5, 6]), 'all');
   assert.deepEqual([...(stepArming('over', [4, 5, 6, 5]) as Set<number>)].sort(), [4, 5, 6]);
+  assert.deepEqual([...(stepArming('out', [4, 5, 6]) as Set<number>)].sort(), [5, 6], 'stepping out leaves the current function unarmed');
+  assert.deepEqual([...(stepArming('out', [3, 3, 6]) as Set<number>)].sort(), [3, 6], 'unless it is its own caller');
 });

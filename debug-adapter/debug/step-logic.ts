@@ -64,5 +64,8 @@ export function stepStopsAt(s: StepStart, hit: SiteHit): boolean {
  */
 export function stepArming(mode: StepMode, stackFuncs: readonly number[]): 'all' | Set<number> {
   if (mode === 'in') return 'all';
+  // Stepping out of a function that is not also a caller need not arm it: a hot loop in it then
+  // runs at full speed until it returns.
+  if (mode === 'out' && stackFuncs.length > 1 && !stackFuncs.slice(1).includes(stackFuncs[0])) return new Set(stackFuncs.slice(1));
   return new Set(stackFuncs);
 }
