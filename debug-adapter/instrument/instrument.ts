@@ -34,6 +34,12 @@ import {
 /** V8's limit on the number of exports of a module (kV8MaxWasmExports). */
 const MAX_EXPORTS = 100000;
 
+/** Exports debug mode may add: an arming global per function, the module's globals and memories, scratch globals. */
+function debugExportsEstimate(m: Module, opts: InstrumentOptions): number {
+  if (!opts.debug) return 0;
+  return m.funcs.length + importCount(m, 'global') + m.globals.length + importCount(m, 'memory') + m.memories.length + 256;
+}
+
 /** Instrument `bytes`; throws WasmDecodeError on malformed input, Error on modules it cannot handle. */
 export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): InstrumentedModule {
   const t0 = performance.now();
@@ -59,7 +65,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   // then one exported function reports them through a third hook import instead.
   const counters = !perFunction
     ? 'none'
-    : (opts.counters ?? (m.exports.length + 3 + 2 * definedFuncs > MAX_EXPORTS ? 'dump' : 'globals'));
+    : (opts.counters ?? (m.exports.length + 3 + 2 * definedFuncs + debugExportsEstimate(m, opts) > MAX_EXPORTS ? 'dump' : 'globals'));
   const debugSites = opts.debug ? Uint32Array.from(opts.debug.sites).sort() : undefined;
   const funcShift = (counters === 'dump' ? 3 : 2) + (debugSites ? 1 : 0);
   const remap = (f: number) => (f < importedFuncs ? f : f + funcShift);
