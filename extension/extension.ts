@@ -7,6 +7,8 @@
 import * as vscode from 'vscode';
 import { WasiDebugSession } from '../debug-adapter/dap/wasi-debug-session';
 import { FuelFigures, type FunctionsEventBody } from './fuel-figures';
+import { registerPanels } from './panels/wasiscope-panels';
+import { watFoldingRanges } from './wat-folding';
 
 const DEBUG_TYPE = 'wasi';
 const LENS_LANGUAGES = ['c', 'cpp', 'rust', 'zig', 'wat'];
@@ -101,7 +103,12 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('wasiscope.fuelCodeLens')) lenses.refresh();
     }),
+    vscode.languages.registerFoldingRangeProvider({ language: 'wat' }, {
+      provideFoldingRanges: (document) => watFoldingRanges(document.getText()).map((r) => new vscode.FoldingRange(r.start, r.end)),
+    }),
   );
+  // The gauges, audit and spans panels, fed from the adapter's custom events.
+  registerPanels(context);
 }
 
 export function deactivate(): void {
