@@ -119,8 +119,13 @@ test('F5 in a real VS Code stops at a breakpoint in debugme.c, with the fuel Cod
   await page.locator('.repl .monaco-list-row', { hasText: greeting }).first().waitFor({ timeout: 30_000 });
 
   // After the run, every function that ran carries its fuel.
+  // The editor may still show the lenses drawn at the stop for a moment: wait for the final ones.
   await fuelLens.first().waitFor({ timeout: 30_000 });
-  const lensAfter = await fuelLens.allTextContents();
+  let lensAfter = await fuelLens.allTextContents();
+  for (const until = Date.now() + 30_000; lensAfter.length < 5 && Date.now() < until; ) {
+    await page.waitForTimeout(250);
+    lensAfter = await fuelLens.allTextContents();
+  }
   await wb.screenshot('program-ended');
   assert.ok(lensAfter.length >= 5 && lensAfter.every((l) => /\d/.test(l)), `CodeLens after the run: ${lensAfter.join(' | ')}`);
   assert.ok(
