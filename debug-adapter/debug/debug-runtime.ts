@@ -460,6 +460,11 @@ export class WasiDebugRuntime {
       case 'memory':
         this.listener.custom('wasiscope/memory', jsonSafe(e));
         return;
+      case 'metric':
+        // Direct module metrics (wasiscope_metrics imports): live as they happen, or, in
+        // deterministic runs, all at once after the run.
+        this.listener.custom('wasiscope/metric', jsonSafe(e));
+        return;
       default:
         return;
     }

@@ -157,3 +157,20 @@ test('relative paths resolve against cwd', async () => {
     await dc.stop();
   }
 });
+
+test('direct module metrics reach VS Code as wasiscope/metric events (live, and buffered when deterministic)', async () => {
+  for (const deterministic of [false, true]) {
+    const dc = await startClient();
+    try {
+      const metrics: DebugProtocol.Event[] = [];
+      dc.on('wasiscope/metric', (e: DebugProtocol.Event) => metrics.push(e));
+      assert.equal(await runToExit(dc, { program: join(fixtures, 'c/metrics.wasm'), deterministic }), 0);
+      const names = new Set(metrics.map((e) => (e.body as { name: string }).name));
+      assert.ok(metrics.length > 0, 'metric events arrived');
+      assert.ok(names.size >= 2, `metric names: ${[...names].join(', ')}`);
+      for (const e of metrics) assert.match((e.body as { metric: string }).metric, /^(counter|gauge|timer)$/);
+    } finally {
+      await dc.stop();
+    }
+  }
+});
