@@ -107,8 +107,73 @@ function markForJson(v: unknown, depth: number, tagged = false): unknown {
   return out ?? v;
 }
 
+const QUOTED_KEYS = new Map<string, string>();
+const NOT_PLAIN = Symbol('not plain');
+
+function quotedKey(k: string): string {
+  let q = QUOTED_KEYS.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (QUOTED_KEYS.size < 4096) QUOTED_KEYS.set(k, q);
+  }
+  return q;
+}
+
+/**
+ * plainJson's fast path: builds the text directly for plain objects, arrays and primitives (what
+ * events are made of), byte for byte what JSON.stringify gives after markForJson, without copying
+ * objects that hold bigints or scanning the result for markers. Anything else (class instances,
+ * toJSON, deep nesting) answers NOT_PLAIN and the caller takes the general path.
+ */
+function plainText(v: unknown, depth: number): string | undefined | typeof NOT_PLAIN {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'bigint':
+      return v.toString();
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+  }
+  if (v === null) return 'null';
+  if (depth > 8) return NOT_PLAIN;
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) {
+      const m = plainText(v[i], depth + 1);
+      if (m === NOT_PLAIN) return NOT_PLAIN;
+      s += (i === 0 ? '' : ',') + (m === undefined ? 'null' : m);
+    }
+    return `${s}]`;
+  }
+  if (v instanceof Uint8Array) return `"${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}"`;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const o = v as Record<string, unknown>;
+  if (typeof o.toJSON === 'function') return NOT_PLAIN;
+  const keys = Object.keys(o);
+  let s = '{';
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const m = plainText(o[k], depth + 1);
+    if (m === NOT_PLAIN) return NOT_PLAIN;
+    if (m === undefined) continue;
+    s += (first ? '' : ',') + quotedKey(k) + ':' + m;
+    first = false;
+  }
+  return `${s}}`;
+}
+
 /** JSON with bigints as bare numbers and bytes as base64 strings (for humans and jq). */
 export function plainJson(value: unknown): string {
+  const fast = plainText(value, 0);
+  if (fast !== NOT_PLAIN && fast !== undefined) return fast;
   const marked = markForJson(value, 0);
   let s: string | undefined;
   try {

@@ -1,0 +1,34 @@
+// plainJson's direct text builder must give exactly what JSON.stringify gives (bigints as bare
+// numbers, bytes as base64), whatever the value looks like: the audit trail's hashes depend on it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { plainJson } from './json-lines';
+
+function reference(v: unknown): string | undefined {
+  const s = JSON.stringify(v, (_k, x: unknown) => {
+    if (typeof x === 'bigint') return `\u0002${x.toString()}\u0002`;
+    if (x instanceof Uint8Array) return Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64');
+    return x;
+  });
+  return s === undefined ? undefined : s.replace(/"\\u0002(-?\d+)\\u0002"/g, '$1');
+}
+
+test('plainJson matches JSON.stringify on event-like and odd values', () => {
+  const nullProto = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1n, b: 'x' });
+  const values: unknown[] = [
+    { kind: 'capability', seq: 1, fuel: 123456789012345678901234567890n, time: 1.5, args: { fd: '3 (preopen /s)', offset: -5n, x: undefined, f: () => 1 }, results: {}, errno: 0, denied: false },
+    { s: 'quote " backslash \\ newline \n control \u0001 lone \ud800 emoji 😀', n: [NaN, Infinity, -0, 1e21, 1e-7, undefined, null, 2n] },
+    { '1': 'integer key', b: 2, a: 1, '0': 'first', bytes: new Uint8Array([1, 2, 3]) },
+    { date: new Date(0), map: new Map([[1, 2]]), typed: new Uint16Array([1, 2]) },
+    { nested: { toJSON: () => 'custom' } },
+    { deep: { a: { b: { c: { d: { e: { f: { g: { h: { i: { j: 1n } } } } } } } } } } },
+    nullProto,
+    [1, 'a', [2n, [3]]],
+    'plain string',
+    42,
+    7n,
+    null,
+    true,
+  ];
+  for (const v of values) assert.equal(plainJson(v), reference(v), JSON.stringify(reference(v)));
+});
