@@ -20,6 +20,7 @@ export class GuestMemory {
   bind(memory: WasmMemory): void {
     this.memory = memory;
     this.buf = null;
+    this.u8v = new Uint8Array(0);
   }
 
   get bound(): boolean {
@@ -41,8 +42,14 @@ export class GuestMemory {
     return this.u8v.byteLength;
   }
 
-  /** Throws MemoryFault unless [ptr, ptr+len) lies inside memory. ptr/len are unsigned 32-bit. */
+  /**
+   * Throws MemoryFault unless [ptr, ptr+len) lies inside memory. ptr/len are unsigned 32-bit.
+   * Reading `memory.buffer` costs a trip into the engine, so the cached view is trusted when the
+   * range fits it: a grow detaches the old buffer (length 0) or, shared, keeps the old bytes at
+   * the same places; only a range that does not fit re-derives the view and checks again.
+   */
   check(ptr: number, len: number): void {
+    if (ptr >= 0 && len >= 0 && ptr + len <= this.u8v.byteLength) return;
     this.refresh();
     if (ptr < 0 || len < 0 || ptr + len > this.u8v.byteLength) throw new MemoryFault(ptr, len, this.u8v.byteLength);
   }
@@ -55,7 +62,7 @@ export class GuestMemory {
 
   /** The whole memory as bytes (for OS calls that take an offset); valid until memory grows. */
   whole(): Uint8Array {
-    this.refresh();
+    if (this.u8v.byteLength === 0) this.refresh();
     return this.u8v;
   }
 
