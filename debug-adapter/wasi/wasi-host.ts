@@ -29,6 +29,13 @@ import * as pathCalls from './path-calls';
 import * as miscCalls from './misc-calls';
 import * as fs from 'node:fs';
 
+// Imported bindings the per-call path uses, read once: under tsx (CommonJS) every read of an
+// imported name is a getter call, and these run for each of ~190k calls in a syscall-heavy run.
+const SUCCESS = E.SUCCESS;
+const nameOfErrno = errnoName;
+const MODULE = WASI_MODULE;
+const CallState = Call;
+
 export interface DeterministicOptions {
   /** Seed of random_get's generator. */
   seed: bigint | number;
@@ -260,7 +267,7 @@ export class WasiHost {
     }
     this.clock.tick();
     if (this.replayer) return this.replay(seq, name, raw, fuel);
-    const c = new Call(name);
+    const c = new CallState(name);
     const virtual = this.clock.virtual;
     const t0 = virtual ? 0 : performance.now();
     const time = virtual ? this.clock.eventTimeMs() : TIME_ORIGIN + t0;
@@ -277,7 +284,7 @@ export class WasiHost {
       errno = impl(this.core, c, ...(raw as never[]));
     } catch (e) {
       if (e instanceof ProcExit) {
-        errno = E.SUCCESS;
+        errno = SUCCESS;
         exit = e;
       } else if (e instanceof WasiError) {
         errno = e.errno;
@@ -294,12 +301,12 @@ export class WasiHost {
       seq,
       fuel,
       time,
-      module: WASI_MODULE,
+      module: MODULE,
       func: name,
       args: c.args,
-      results: errno === E.SUCCESS ? c.results : {},
+      results: errno === SUCCESS ? c.results : {},
       errno,
-      errnoName: errnoName(errno),
+      errnoName: nameOfErrno(errno),
       durationUs,
       denied: c.denied,
     };
@@ -373,7 +380,7 @@ export class WasiHost {
       seq,
       fuel,
       time: rec.time,
-      module: WASI_MODULE,
+      module: MODULE,
       func: name,
       args: rec.args,
       results: rec.results,
