@@ -7,6 +7,7 @@
 
 import { ByteCursor } from '../source-map/byte-cursor';
 import { findDebugSections, type SectionSlice } from '../source-map/dwarf-sections';
+import { readAbbrevTable, type Abbrev } from '../source-map/dwarf-info';
 import { readForm, resolveAddrx, resolveStrx, DW_FORM, type FormContext, type FormValue } from '../source-map/dwarf-forms';
 import type { CMember, CType } from './values';
 
@@ -70,31 +71,6 @@ interface Die {
   offset: number;
 }
 
-interface Abbrev {
-  tag: number;
-  hasChildren: boolean;
-  attrs: { name: number; form: number; implicitConst: number }[];
-}
-
-function readAbbrevs(s: SectionSlice, offset: number): Map<number, Abbrev> {
-  const c = new ByteCursor(s.bytes, '.debug_abbrev', s.offset, offset);
-  const table = new Map<number, Abbrev>();
-  for (;;) {
-    const code = c.uleb();
-    if (code === 0) break;
-    const tag = c.uleb();
-    const hasChildren = c.u8() !== 0;
-    const attrs: Abbrev['attrs'] = [];
-    for (;;) {
-      const name = c.uleb();
-      const form = c.uleb();
-      if (name === 0 && form === 0) break;
-      attrs.push({ name, form, implicitConst: form === 0x21 ? c.sleb() : 0 });
-    }
-    table.set(code, { tag, hasChildren, attrs });
-  }
-  return table;
-}
 
 function readAttr(c: ByteCursor, form: number, ctx: FormContext, implicitConst: number): Attr {
   switch (form) {
@@ -160,7 +136,7 @@ function readUnit(info: SectionSlice, abbrevSec: SectionSlice, strings: FormCont
     abbrevOffset = c.uN(offsetSize);
     addressSize = c.u8();
   }
-  const abbrevs = readAbbrevs(abbrevSec, abbrevOffset);
+  const abbrevs = readAbbrevTable(abbrevSec, abbrevOffset);
   const ctx: FormContext = { version, offsetSize, addressSize, strings };
   const dies = new Map<number, Die>();
   const stack: Die[] = [];

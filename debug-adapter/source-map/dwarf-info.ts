@@ -83,18 +83,21 @@ const WANTED = new Set([
 ]);
 const SCOPE_TAGS = new Set([DW_TAG_namespace, DW_TAG_class_type, DW_TAG_structure_type, DW_TAG_union_type]);
 
-interface AbbrevAttr {
+/** One attribute specification of an abbreviation (.debug_abbrev). */
+export interface AbbrevAttr {
   name: number;
   form: number;
   implicitConst: number;
 }
-interface Abbrev {
+/** One abbreviation: the shape of the DIEs that name its code. */
+export interface Abbrev {
   tag: number;
   hasChildren: boolean;
   attrs: AbbrevAttr[];
 }
 
-function readAbbrevTable(s: SectionSlice, offset: number): Map<number, Abbrev> {
+/** The abbreviation table at `offset` in .debug_abbrev, by code. */
+export function readAbbrevTable(s: SectionSlice, offset: number): Map<number, Abbrev> {
   const c = new ByteCursor(s.bytes, '.debug_abbrev', s.offset, offset);
   const table = new Map<number, Abbrev>();
   for (;;) {
