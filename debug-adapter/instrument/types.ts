@@ -106,7 +106,8 @@ export interface InstrumentOptions {
   /**
    * How the host reads per-function counters: `globals` (each an exported WebAssembly.Global) or
    * `dump` (one exported function reports them all through a hook). Default: `globals`, unless
-   * the exports would pass V8's limit of 100000 (modules with more than ~50000 functions).
+   * the module has 10000 defined functions or more (the exports' size) or the exports would pass
+   * V8's limit of 100000.
    */
   counters?: 'globals' | 'dump';
   /**
