@@ -7,7 +7,7 @@
 // from the file) they cannot, and publishing the last hash elsewhere anchors the trail too.
 import * as crypto from 'node:crypto';
 import type { RuntimeEvent } from '../runtime/events';
-import { DEFAULT_CHUNK_BYTES, LineWriter, plainJson, readLines } from './json-lines';
+import { DEFAULT_CHUNK_BYTES, LineWriter, plainJsonMembers, readLines } from './json-lines';
 
 export const AUDIT_FORMAT = 'wasiscope-audit';
 export const AUDIT_VERSION = 1;
@@ -60,8 +60,9 @@ export class AuditLogWriter {
 
   private append(record: Record<string, unknown>): void {
     this.n++;
-    const inner = plainJson(record);
-    const body = `{"n":${this.n},${inner.length > 2 ? `${inner.slice(1, -1)},` : ''}"prevHash":"${this.prev}"}`;
+    const members = plainJsonMembers(record);
+    const body = `{"n":${this.n},${members.length > 0 ? `${members},` : ''}"prevHash":"${this.prev}"}`;
+    // Hashing flattens body in place, so the slice below shares its characters.
     const h = this.hash(body);
     this.out.write(`${body.slice(0, -1)},"hash":"${h}"}`);
     this.prev = h;

@@ -119,6 +119,20 @@ function quotedKey(k: string): string {
   return q;
 }
 
+const QUOTED_VALUES = new Map<string, string>();
+
+/** Short strings repeat from event to event (function, fd, errno names): quote each once. */
+function quotedValue(v: string): string {
+  if (v.length > 48) return JSON.stringify(v);
+  let q = QUOTED_VALUES.get(v);
+  if (q === undefined) {
+    q = JSON.stringify(v);
+    if (QUOTED_VALUES.size >= 4096) QUOTED_VALUES.clear();
+    QUOTED_VALUES.set(v, q);
+  }
+  return q;
+}
+
 /**
  * plainJson's fast path: builds the text directly for plain objects, arrays and primitives (what
  * events are made of), byte for byte what JSON.stringify gives after markForJson, without copying
@@ -128,7 +142,7 @@ function quotedKey(k: string): string {
 function plainText(v: unknown, depth: number): string | undefined | typeof NOT_PLAIN {
   switch (typeof v) {
     case 'string':
-      return JSON.stringify(v);
+      return quotedValue(v);
     case 'number':
       return Number.isFinite(v) ? String(v) : 'null';
     case 'bigint':
@@ -152,12 +166,18 @@ function plainText(v: unknown, depth: number): string | undefined | typeof NOT_P
     return `${s}]`;
   }
   if (v instanceof Uint8Array) return `"${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}"`;
+  const fields = plainFieldsText(v, depth);
+  return fields === NOT_PLAIN ? NOT_PLAIN : `{${fields}}`;
+}
+
+/** A plain object's members (`"k":v,...`, no braces), or NOT_PLAIN. */
+function plainFieldsText(v: object, depth: number): string | typeof NOT_PLAIN {
   const proto = Object.getPrototypeOf(v) as unknown;
   if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
   const o = v as Record<string, unknown>;
   if (typeof o.toJSON === 'function') return NOT_PLAIN;
   const keys = Object.keys(o);
-  let s = '{';
+  let s = '';
   let first = true;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
@@ -167,7 +187,14 @@ function plainText(v: unknown, depth: number): string | undefined | typeof NOT_P
     s += (first ? '' : ',') + quotedKey(k) + ':' + m;
     first = false;
   }
-  return `${s}}`;
+  return s;
+}
+
+/** plainJson of an object without its braces (`"a":1,"b":2`; '' for `{}`): lines that add members. */
+export function plainJsonMembers(record: Record<string, unknown>): string {
+  const fields = plainFieldsText(record, 0);
+  if (fields !== NOT_PLAIN) return fields;
+  return plainJson(record).slice(1, -1);
 }
 
 /** JSON with bigints as bare numbers and bytes as base64 strings (for humans and jq). */
