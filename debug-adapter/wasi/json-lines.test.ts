@@ -2,7 +2,10 @@
 // numbers, bytes as base64), whatever the value looks like: the audit trail's hashes depend on it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { plainJson } from './json-lines';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LineWriter, plainJson, readLines } from './json-lines';
 
 function reference(v: unknown): string | undefined {
   const s = JSON.stringify(v, (_k, x: unknown) => {
@@ -31,4 +34,21 @@ test('plainJson matches JSON.stringify on event-like and odd values', () => {
     true,
   ];
   for (const v of values) assert.equal(plainJson(v), reference(v), JSON.stringify(reference(v)));
+});
+
+test('LineWriter keeps every line, in order, whatever its length against the chunk size', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'line-writer-'));
+  try {
+    const path = join(dir, 'lines.txt');
+    const lines = ['short', 'ü€😀 multibyte', 'x'.repeat(100), '', '😀'.repeat(40), 'tail'];
+    for (const chunk of [1, 16, 64, 1 << 20]) {
+      const w = new LineWriter(path, chunk);
+      for (const l of lines) w.write(l);
+      w.close();
+      assert.deepEqual([...readLines(path, 7)], lines, `chunk ${chunk}`);
+      assert.equal(w.written, Buffer.byteLength(lines.join('\n') + '\n'));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -10,8 +10,9 @@ export const DEFAULT_CHUNK_BYTES = 1 << 20;
 
 export class LineWriter {
   private readonly fd: number;
-  private parts: string[] = [];
-  private pending = 0;
+  /** Lines are encoded straight into this buffer (no joined string, no second copy). */
+  private readonly buf: Buffer;
+  private used = 0;
   private closed = false;
   /** Bytes handed to the OS so far. */
   written = 0;
@@ -21,23 +22,36 @@ export class LineWriter {
     private readonly chunkBytes = DEFAULT_CHUNK_BYTES,
   ) {
     this.fd = fs.openSync(path, 'w');
+    this.buf = Buffer.allocUnsafe(Math.max(chunkBytes, 1));
   }
 
   write(line: string): void {
     if (this.closed) throw new Error(`${this.path}: write after close`);
-    this.parts.push(line, '\n');
-    this.pending += line.length + 1;
-    if (this.pending >= this.chunkBytes) this.flush();
+    // At most 3 UTF-8 bytes per UTF-16 unit: make sure the whole line fits before encoding it.
+    const worst = line.length * 3 + 1;
+    if (this.used + worst > this.buf.length) {
+      this.flush();
+      if (worst > this.buf.length) {
+        this.writeOut(Buffer.from(`${line}\n`, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.buf.write(line, this.used);
+    this.buf[this.used++] = 10;
+    if (this.used >= this.chunkBytes) this.flush();
   }
 
   flush(): void {
-    if (this.parts.length === 0) return;
-    const buf = Buffer.from(this.parts.join(''), 'utf8');
-    this.parts = [];
-    this.pending = 0;
+    if (this.used === 0) return;
+    const n = this.used;
+    this.used = 0;
+    this.writeOut(this.buf.subarray(0, n));
+  }
+
+  private writeOut(data: Buffer): void {
     let off = 0;
-    while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
-    this.written += buf.length;
+    while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off);
+    this.written += data.length;
   }
 
   close(): void {
