@@ -151,8 +151,24 @@ export const decodeSdflags = (v: number): string => flagNames(v, SDFLAGS_NAMES);
 export const decodeFiletype = (v: number): string => FILETYPE_NAMES[v] ?? `FILETYPE_${v}`;
 export const decodeClock = (v: number): string => CLOCK_NAMES[v] ?? `CLOCK_${v}`;
 
+// A run uses a handful of rights sets (one per kind of fd), decoded at every fdstat/open: once each.
+const RIGHTS_TEXT = new Map<number, string>();
+
 /** Rights by name; the full set prints as `ALL` so the trail stays readable. */
 export function decodeRights(v: number | bigint): string {
+  if (typeof v === 'number') {
+    let text = RIGHTS_TEXT.get(v);
+    if (text === undefined) {
+      text = decodeRightsUncached(v);
+      if (RIGHTS_TEXT.size >= 256) RIGHTS_TEXT.clear();
+      RIGHTS_TEXT.set(v, text);
+    }
+    return text;
+  }
+  return decodeRightsUncached(v);
+}
+
+function decodeRightsUncached(v: number | bigint): string {
   const n = typeof v === 'bigint' ? Number(BigInt.asUintN(64, v) & BigInt(ALL_RIGHTS)) : v;
   const extra = typeof v === 'bigint' && BigInt.asUintN(64, v) >> BigInt(RIGHT_NAMES.length) !== 0n;
   if (n === ALL_RIGHTS && !extra) return 'ALL';
