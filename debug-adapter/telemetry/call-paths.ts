@@ -4,15 +4,22 @@
 // each path once and the same file is one entry whichever directory fd reached it.
 import type { DecodedValue } from '../runtime/events';
 
+const PATH_KEY = /path$/i;
+const NO_PATHS: string[] = [];
+
+/** Every capability event passes through here (report and tracer): no allocation for calls without paths. */
 export function pathsInArgs(args: Record<string, DecodedValue>): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(args)) {
-    if (typeof v !== 'string' || !/path$/i.test(k)) continue;
+  let out: string[] | undefined;
+  for (const k of Object.keys(args)) {
+    // Cheap pre-test (last letter h/H) before the regex: most keys (fd, iovs, bytes...) end otherwise.
+    if ((k.charCodeAt(k.length - 1) | 32) !== 104) continue;
+    const v = args[k];
+    if (typeof v !== 'string' || !PATH_KEY.test(k)) continue;
     if (!/guest_path$/i.test(k)) {
       const guestKey = k === 'path' ? 'guest_path' : `${k.slice(0, -4)}guest_path`;
       if (typeof args[guestKey] === 'string') continue;
     }
-    out.push(v);
+    (out ??= []).push(v);
   }
-  return out;
+  return out ?? NO_PATHS;
 }
