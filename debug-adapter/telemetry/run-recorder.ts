@@ -87,6 +87,8 @@ interface PathAcc {
 export class RunRecorder {
   private readonly opts: RunRecorderOptions;
   private readonly host = new Map<string, HostAcc>();
+  /** The same accumulators by module, then function: no key string built per event. */
+  private readonly hostByModule = new Map<string, Map<string, HostAcc>>();
   private readonly paths = new Map<string, PathAcc>();
   private pathsOmitted = 0;
   private readonly security: ReportSecurityEvent[] = [];
@@ -257,11 +259,17 @@ export class RunRecorder {
   }
 
   private onCapability(e: CapabilityEvent): void {
-    const key = `${e.module}.${e.func}`;
-    let h = this.host.get(key);
+    let byFunc = this.hostByModule.get(e.module);
+    if (!byFunc) this.hostByModule.set(e.module, (byFunc = new Map()));
+    let h = byFunc.get(e.func);
     if (!h) {
-      h = { module: e.module, func: e.func, calls: 0, errors: 0, denied: 0, durationUs: 0, errnos: new Map() };
-      this.host.set(key, h);
+      const key = `${e.module}.${e.func}`;
+      h = this.host.get(key);
+      if (!h) {
+        h = { module: e.module, func: e.func, calls: 0, errors: 0, denied: 0, durationUs: 0, errnos: new Map() };
+        this.host.set(key, h);
+      }
+      byFunc.set(e.func, h);
     }
     const failed = e.errno !== 0;
     h.calls++;
