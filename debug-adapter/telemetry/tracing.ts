@@ -294,6 +294,8 @@ export class RunTracer {
   private pending: PendingHostSpan | null = null;
   private hostSpanCount = 0;
   private readonly hostAggregates = new Map<string, HostAggregate>();
+  /** The aggregate the previous host call went to (null once flushed). */
+  private lastAggregate: HostAggregate | null = null;
   private capabilityCalls = 0;
   private capabilityErrors = 0;
   private capabilityDenied = 0;
@@ -684,15 +686,21 @@ export class RunTracer {
       end += parent.startMs - start;
       start = parent.startMs;
     }
-    const name = `${e.module}.${e.func}`;
     if (this.hostSpanCount >= (this.opts.maxHostCallSpans ?? 2000)) {
-      const key = `${parent.spanId}|${name}`;
-      const a = this.hostAggregates.get(key);
+      // Calls come in runs of the same function: the last aggregate is checked before any key is built.
+      let a: HostAggregate | undefined = this.lastAggregate ?? undefined;
+      if (!a || a.parent !== parent || a.func !== e.func || a.module !== e.module) {
+        const key = `${parent.spanId}|${e.module}.${e.func}`;
+        a = this.hostAggregates.get(key);
+        if (a) this.lastAggregate = a;
+      }
       if (!a) {
-        this.hostAggregates.set(key, {
+        const created: HostAggregate = {
           parent, module: e.module, func: e.func, count: 1, errors: e.errno !== 0 ? 1 : 0, denied: e.denied ? 1 : 0,
           durationUs: e.durationUs, firstStart: start, lastEnd: end, firstSeq: e.seq, lastSeq: e.seq, firstFuel: e.fuel, lastFuel: e.fuel,
-        });
+        };
+        this.hostAggregates.set(`${parent.spanId}|${e.module}.${e.func}`, created);
+        this.lastAggregate = created;
       } else {
         a.count++;
         if (e.errno !== 0) a.errors++;
@@ -705,6 +713,7 @@ export class RunTracer {
       return;
     }
     this.hostSpanCount++;
+    const name = `${e.module}.${e.func}`;
     const attrs: Attributes = {
       [ATTR_CODE_FUNCTION_NAME]: name,
       [WasiscopeAttr.hostModule]: e.module,
@@ -795,6 +804,7 @@ export class RunTracer {
     for (const [key, a] of this.hostAggregates) {
       if (a.parent !== parent) continue;
       this.hostAggregates.delete(key);
+      if (this.lastAggregate === a) this.lastAggregate = null;
       const span = this.tracer.startSpan(
         `${a.module}.${a.func} (aggregated)`,
         {
