@@ -180,7 +180,7 @@ function plainText(v: unknown, depth: number): string | undefined | typeof NOT_P
     return `${s}]`;
   }
   if (v instanceof Uint8Array) return `"${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}"`;
-  const fields = plainFieldsText(v, depth);
+  const fields = plainFieldsText(v as object, depth);
   return fields === NOT_PLAIN ? NOT_PLAIN : `{${fields}}`;
 }
 
