@@ -23,9 +23,9 @@ export interface AuditLogOptions {
 }
 
 // crypto.hash (Node >= 20.12) hashes in one call, about twice as fast as a Hash object.
-const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+const oneShot = (crypto as { hash?: (alg: string, data: string | Uint8Array, enc: 'hex') => string }).hash;
 
-function hasher(key: string | Uint8Array | undefined): (body: string) => string {
+function hasher(key: string | Uint8Array | undefined): (body: string | Uint8Array) => string {
   if (key !== undefined) return (body) => crypto.createHmac('sha256', key).update(body).digest('hex');
   if (oneShot) return (body) => oneShot('sha256', body, 'hex');
   return (body) => crypto.createHash('sha256').update(body).digest('hex');
@@ -35,7 +35,7 @@ const SUFFIX_RE = /,"hash":"([0-9a-f]{64})"}$/;
 
 export class AuditLogWriter {
   private readonly out: LineWriter;
-  private readonly hash: (body: string) => string;
+  private readonly hash: (body: string | Uint8Array) => string;
   private prev = GENESIS_HASH;
   private n = 0;
   private closed = false;
@@ -62,10 +62,8 @@ export class AuditLogWriter {
     this.n++;
     const members = plainJsonMembers(record);
     const body = `{"n":${this.n},${members.length > 0 ? `${members},` : ''}"prevHash":"${this.prev}"}`;
-    // Hashing flattens body in place, so the slice below shares its characters.
-    const h = this.hash(body);
-    this.out.write(`${body.slice(0, -1)},"hash":"${h}"}`);
-    this.prev = h;
+    // The hash covers the UTF-8 of body, as verifyAuditLog recomputes it from the line's text.
+    this.prev = this.out.writeDigested(body, this.hash);
   }
 
   write(event: RuntimeEvent): void {

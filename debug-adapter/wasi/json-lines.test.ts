@@ -2,7 +2,8 @@
 // numbers, bytes as base64), whatever the value looks like: the audit trail's hashes depend on it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineWriter, plainJson, readLines } from './json-lines';
@@ -48,6 +49,26 @@ test('LineWriter keeps every line, in order, whatever its length against the chu
       assert.deepEqual([...readLines(path, 7)], lines, `chunk ${chunk}`);
       assert.equal(w.written, Buffer.byteLength(lines.join('\n') + '\n'));
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('writeDigested writes the same line and digest whether or not the body fits a chunk', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'line-writer-'));
+  try {
+    const digest = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+    const bodies = ['{"a":1}', `{"s":"${'ü😀'.repeat(30)}"}`, '{}'];
+    const texts: string[] = [];
+    for (const chunk of [8, 1 << 20]) {
+      const path = join(dir, `d${chunk}.txt`);
+      const w = new LineWriter(path, chunk);
+      for (const b of bodies) assert.equal(w.writeDigested(b, digest), digest(Buffer.from(b)));
+      w.close();
+      texts.push(readFileSync(path, 'utf8'));
+    }
+    assert.equal(texts[0], texts[1]);
+    assert.equal(texts[0], bodies.map((b) => `${b.slice(0, -1)},"hash":"${digest(Buffer.from(b))}"}\n`).join(''));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -41,6 +41,32 @@ export class LineWriter {
     if (this.used >= this.chunkBytes) this.flush();
   }
 
+  /**
+   * Writes `body` (a JSON object's text) as a line, with `,"hash":"<digest(body's UTF-8)>"` added
+   * before its closing brace, and returns the digest. The body is encoded once, straight into the
+   * chunk buffer, and hashed there: no flattened copy of it is made for the hash.
+   */
+  writeDigested(body: string, digest: (bytes: Uint8Array) => string): string {
+    if (this.closed) throw new Error(`${this.path}: write after close`);
+    // Body, plus `,"hash":"` (9), a 64-character hex digest, `"}` and the newline.
+    const worst = body.length * 3 + 76;
+    if (this.used + worst > this.buf.length) {
+      this.flush();
+      if (worst > this.buf.length) {
+        const h = digest(Buffer.from(body, 'utf8'));
+        this.write(`${body.slice(0, -1)},"hash":"${h}"}`);
+        return h;
+      }
+    }
+    const start = this.used;
+    const end = start + this.buf.write(body, start);
+    const h = digest(this.buf.subarray(start, end));
+    // Replace the closing brace: `,"hash":"<h>"}` and the newline.
+    this.used = end - 1 + this.buf.write(`,"hash":"${h}"}\n`, end - 1, 'latin1');
+    if (this.used >= this.chunkBytes) this.flush();
+    return h;
+  }
+
   flush(): void {
     if (this.used === 0) return;
     const n = this.used;
