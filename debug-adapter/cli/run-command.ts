@@ -48,7 +48,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`wasiscope: ${result.loadError}\n`);
     return EXIT_LAUNCH_FAILED;
   }
-  if (result.trap) process.stderr.write(`wasiscope: ${result.trap.kind}: ${result.trap.message}\n`);
+  if (result.trap) {
+    const { kind, message } = result.trap;
+    process.stderr.write(`wasiscope: ${message.startsWith(kind) ? message : `${kind}: ${message}`}\n`);
+  }
   for (const w of warnings) process.stderr.write(`wasiscope: warning: ${w}\n`);
   if (options.summary) process.stderr.write(formatReportSummary(report) + '\n');
   if (overBudget) {

@@ -31,13 +31,25 @@ export function isTextFormat(path: string, head: Uint8Array): boolean {
   return s.startsWith('(') || s.startsWith(';;');
 }
 
+/**
+ * wasm-tools reports WAT errors as a Rust debug dump (`Error { kind: Wast(... line: 0, col: 43 ...
+ * kind: Custom("expected `)`") ...`); say it as `line 1, column 44: expected `)``.
+ */
+export function describeWatError(e: unknown): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  const pos = /line: (\d+), col: (\d+)/.exec(raw);
+  const custom = /Custom\("((?:[^"\\]|\\.)*)"\)/.exec(raw);
+  const kind = custom ? custom[1].replace(/\\(.)/g, '$1') : /kind: (\w+)\s*[,}]/.exec(raw.replace(/kind: Wast\(/, ''))?.[1];
+  if (!pos || !kind) return raw;
+  return `line ${Number(pos[1]) + 1}, column ${Number(pos[2]) + 1}: ${kind}`;
+}
+
 async function compileWat(text: string, path: string): Promise<Uint8Array> {
   const { parse } = await import('@bytecodealliance/jco-transpile/wasm-tools');
   try {
     return await parse(text);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new ModuleLoadError(`${path}: the WebAssembly text does not compile: ${msg}`);
+    throw new ModuleLoadError(`${path}: the WebAssembly text does not compile: ${describeWatError(e)}`);
   }
 }
 

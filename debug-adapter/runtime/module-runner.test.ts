@@ -116,3 +116,31 @@ test('the worker runs a module off-thread and a runaway module can be terminated
   const rs = await spin.done;
   assert.notEqual(rs.exitCode, 0);
 });
+
+test('modules without memory run; runaway recursion is a trap; WAT errors name line and column', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasiscope-edge-'));
+  // No memory, exits through proc_exit(7): no pointer is involved, so it works.
+  writeFileSync(
+    join(dir, 'exit.wat'),
+    '(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32))) (func (export "_start") (call $exit (i32.const 7))))',
+  );
+  const exit = await runModule({ ...opts('c/fib.wasm'), program: join(dir, 'exit.wat') }, () => undefined);
+  assert.equal(exit.loadError, undefined);
+  assert.equal(exit.exitCode, 7);
+  // No memory, and fd_write gets pointers into nothing: EFAULT (8), not a host crash.
+  writeFileSync(
+    join(dir, 'nomem.wat'),
+    '(module (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))' +
+      ' (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))' +
+      ' (func (export "_start") (call $exit (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 0)))))',
+  );
+  const nomem = await runModule({ ...opts('c/fib.wasm'), program: join(dir, 'nomem.wat') }, () => undefined);
+  assert.equal(nomem.exitCode, 21, 'fd_write answered EFAULT (21)');
+  writeFileSync(join(dir, 'rec.wat'), '(module (func $f (export "_start") (call $f)))');
+  const rec = await runModule({ ...opts('c/fib.wasm'), program: join(dir, 'rec.wat') }, () => undefined);
+  assert.equal(rec.exitCode, TRAP_EXIT_CODE);
+  assert.match(rec.trap?.kind ?? '', /call stack exhausted/);
+  writeFileSync(join(dir, 'bad.wat'), '(module (func (export "_start") unreachable');
+  const bad = await runModule({ ...opts('c/fib.wasm'), program: join(dir, 'bad.wat') }, () => undefined);
+  assert.match(bad.loadError ?? '', /does not compile: line 1, column 44: expected `\)`/);
+});

@@ -90,6 +90,8 @@ function callImpl(impl: Impl, h: HostCore, c: Call, raw: Array<number | bigint>)
 }
 
 const NO_FUEL = (): bigint => 0n;
+/** Stands in for the memory of a module that exports none: zero bytes long. */
+const NO_MEMORY: WasmMemory = { buffer: new ArrayBuffer(0), grow: () => -1 };
 const TIME_ORIGIN = performance.timeOrigin;
 const NO_NOTES: ReadonlyArray<{ reason: SecurityEvent['reason']; message: string }> = [];
 
@@ -236,8 +238,9 @@ export class WasiHost {
 
   private bindInstance(instance: WasmInstance): void {
     const memory = instance.exports.memory as WasmMemory | undefined;
-    if (!memory || typeof memory !== 'object' || !('buffer' in memory)) throw new Error('the module exports no memory named "memory"');
-    this.bind(memory);
+    // A module without memory can still run (and call proc_exit, sched_yield...): every pointer it
+    // passes is then out of bounds of an empty memory, which answers EFAULT, as it should.
+    this.bind(memory && typeof memory === 'object' && 'buffer' in memory ? memory : NO_MEMORY);
   }
 
   /**
