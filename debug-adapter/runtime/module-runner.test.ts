@@ -144,3 +144,10 @@ test('modules without memory run; runaway recursion is a trap; WAT errors name l
   const bad = await runModule({ ...opts('c/fib.wasm'), program: join(dir, 'bad.wat') }, () => undefined);
   assert.match(bad.loadError ?? '', /does not compile: line 1, column 44: expected `\)`/);
 });
+
+test('a reactor (no _start) is refused with a message that says what to build', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasiscope-reactor-'));
+  writeFileSync(join(dir, 'r.wat'), '(module (memory (export "memory") 1) (func (export "_initialize")))');
+  const r = await runModule({ ...opts('c/fib.wasm'), program: join(dir, 'r.wat') }, () => undefined);
+  assert.match(r.loadError ?? '', /exports no _start function \(it is a WASI reactor, a library\)/);
+});

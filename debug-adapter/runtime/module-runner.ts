@@ -147,6 +147,13 @@ export async function prepareModule(options: RunOptions, debug?: Pick<RuntimeDeb
   }
   const imports = WebAssembly.Module.imports(module).filter((i) => i.module !== HOOK_MODULE);
   checkImports(imports);
+  if (!WebAssembly.Module.exports(module).some((e) => e.name === '_start' && e.kind === 'function')) {
+    const reactor = WebAssembly.Module.exports(module).some((e) => e.name === '_initialize');
+    throw new LaunchError(
+      `${options.program} exports no _start function${reactor ? ' (it is a WASI reactor, a library)' : ''}: ` +
+        'Wasiscope runs WASI commands; build it with a main function (wasm32-wasi command model, the default)',
+    );
+  }
   return { im, module, watText: loaded.watText };
 }
 
