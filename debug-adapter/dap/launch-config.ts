@@ -26,6 +26,12 @@ export interface WasiLaunchArguments extends DebugProtocol.LaunchRequestArgument
   record?: string;
   replay?: string;
   report?: string;
+  /** Speedscope fuel profile (sampled call stacks) written when the run ends. */
+  profile?: string;
+  /** The complete trace (span graph) written as JSON when the run ends. */
+  trace?: string;
+  /** Function-level spans: true, or `{ minFuel }` below which call paths are aggregated. */
+  functionSpans?: boolean | { minFuel?: number | string };
   traceparent?: string;
   transaction?: string;
   otlpEndpoint?: string;
@@ -36,7 +42,8 @@ export interface WasiLaunchArguments extends DebugProtocol.LaunchRequestArgument
 /** Every attribute above, as package.json's schema must list them (test/dap/launch-config.test.ts). */
 export const LAUNCH_ATTRIBUTES = [
   'program', 'args', 'env', 'cwd', 'preopens', 'stdin', 'fuel', 'deterministic', 'seed', 'policy', 'stopOnEntry',
-  'baseline', 'audit', 'record', 'replay', 'report', 'traceparent', 'transaction', 'otlpEndpoint', 'sampleEvery',
+  'baseline', 'audit', 'record', 'replay', 'report', 'profile', 'trace', 'functionSpans', 'traceparent', 'transaction',
+  'otlpEndpoint', 'sampleEvery',
 ] as const;
 
 export type LaunchConfigResult = { ok: true; options: RunOptions; stopOnEntry: boolean } | { ok: false; error: string };
@@ -131,12 +138,27 @@ export function toRunOptions(raw: unknown, defaultCwd = process.cwd()): LaunchCo
     ['record', 'recordFile'],
     ['replay', 'replayFile'],
     ['report', 'reportFile'],
+    ['profile', 'profileFile'],
+    ['trace', 'traceFile'],
   ];
   for (const [k, o] of paths) {
     const v = a[k];
     if (v === undefined) continue;
     if (typeof v !== 'string') return fail(`"${k}" must be a file path`);
     (options as unknown as Record<string, unknown>)[o] = abs(v);
+  }
+  if (a.functionSpans !== undefined) {
+    const fs = a.functionSpans;
+    if (fs === false) options.functionSpans = undefined;
+    else if (fs === true) options.functionSpans = {};
+    else if (isRecord(fs) && Object.keys(fs).every((k) => k === 'minFuel')) {
+      if (fs.minFuel === undefined) options.functionSpans = {};
+      else {
+        const minFuel = bigintOf(fs.minFuel, 'functionSpans.minFuel');
+        if (typeof minFuel === 'string') return fail(minFuel);
+        options.functionSpans = { minFuel };
+      }
+    } else return fail('"functionSpans" must be true, false or { "minFuel": N }');
   }
   for (const k of ['traceparent', 'transaction', 'otlpEndpoint'] as const) {
     const v = a[k];

@@ -35,6 +35,11 @@ test('a configuration becomes RunOptions: paths against cwd, fuel as bigint, pol
   assert.equal(r.stopOnEntry, true);
   const bad = toRunOptions({ program: 'x.wasm', policy: { network: true } });
   assert.ok(!bad.ok && /unknown keys: network/.test(bad.error));
+  const out = toRunOptions({ program: 'x.wasm', cwd: fixtures, profile: 'p.json', trace: 't.json', functionSpans: { minFuel: '1000' } });
+  assert.ok(out.ok && out.options.profileFile === join(fixtures, 'p.json') && out.options.traceFile === join(fixtures, 't.json'));
+  assert.ok(out.ok && out.options.functionSpans?.minFuel === 1000n);
+  const badSpans = toRunOptions({ program: 'x.wasm', functionSpans: { every: 3 } });
+  assert.ok(!badSpans.ok && /functionSpans/.test(badSpans.error));
   const neg = toRunOptions({ program: 'x.wasm', fuel: -5 });
   assert.ok(!neg.ok && /non-negative integer/.test(neg.error));
 });
