@@ -151,3 +151,16 @@ test('a reactor (no _start) is refused with a message that says what to build', 
   const r = await runModule({ ...opts('c/fib.wasm'), program: join(dir, 'r.wat') }, () => undefined);
   assert.match(r.loadError ?? '', /exports no _start function \(it is a WASI reactor, a library\)/);
 });
+
+test('a WASI import declared with another shape than preview1 is refused at launch', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasiscope-abi-'));
+  // fd_write with three parameters instead of four: the missing pointer would otherwise arrive
+  // as undefined.
+  writeFileSync(
+    join(dir, 'abi.wat'),
+    '(module (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32) (result i32)))' +
+      ' (memory (export "memory") 1) (func (export "_start") (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1)))))',
+  );
+  const r = await runModule({ ...opts('c/fib.wasm'), program: join(dir, 'abi.wat') }, () => undefined);
+  assert.match(r.loadError ?? '', /fd_write is imported with 3 parameter\(s\), 1 result\(s\) but preview1's takes 4 and returns 1/);
+});

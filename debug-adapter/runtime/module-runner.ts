@@ -7,13 +7,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { instrument } from '../instrument/instrument';
 import type { InstrumentOptions, InstrumentedModule } from '../instrument/types';
 import { HOOK_MODULE } from '../instrument/types';
-import { WasiHost, Recorder, Replayer, ReplayDivergenceError, loadBaseline, WASI_MODULE, WASI_FUNCTIONS, type Baseline } from '../wasi';
+import { WasiHost, wasiSignature, Recorder, Replayer, ReplayDivergenceError, loadBaseline, WASI_MODULE, WASI_FUNCTIONS, type Baseline } from '../wasi';
 import { ModuleMetricsHost, METRICS_IMPORT_MODULE } from '../metrics/module-metrics';
 import { FuelMeter, OutOfFuelError, type WasmInstanceLike } from './fuel-meter';
 import type { RuntimeEvent, TrapInfo } from './events';
 import type { RunOptions } from './run-options';
 import type { RunResult, FunctionFigures } from './run-result';
 import { loadModule, ModuleLoadError } from './load-module';
+import { parseModule } from '../wasm/reader';
 import { StackSampler } from './stack-sampler';
 import { OutputCoalescer } from './output-coalescer';
 
@@ -86,6 +87,25 @@ export function checkImports(imports: readonly ImportEntry[]): void {
   }
 }
 
+/** Refuses WASI imports declared with another shape than preview1's (another ABI version). */
+function checkWasiSignatures(bytes: Uint8Array): void {
+  const m = parseModule(bytes, { checkBodies: false });
+  const bad: string[] = [];
+  for (const imp of m.imports) {
+    if (imp.module !== WASI_MODULE || imp.desc.kind !== 'func') continue;
+    if (!(WASI_FUNCTIONS as readonly string[]).includes(imp.name)) continue;
+    const t = m.types[imp.desc.type];
+    const want = wasiSignature(imp.name as (typeof WASI_FUNCTIONS)[number]);
+    if (!t || t.params.length !== want.params || t.results.length !== want.results) {
+      const got = t ? `${t.params.length} parameter(s), ${t.results.length} result(s)` : 'an unknown type';
+      bad.push(`${imp.name} is imported with ${got} but preview1's takes ${want.params} and returns ${want.results}`);
+    }
+  }
+  if (bad.length > 0) {
+    throw new LaunchError(`the module's WASI imports do not match wasi_snapshot_preview1: ${bad.join('; ')}; rebuild it for wasm32-wasip1`);
+  }
+}
+
 function checkPreopens(options: RunOptions): void {
   for (const p of options.preopens) {
     let ok = false;
@@ -147,6 +167,7 @@ export async function prepareModule(options: RunOptions, debug?: Pick<RuntimeDeb
   }
   const imports = WebAssembly.Module.imports(module).filter((i) => i.module !== HOOK_MODULE);
   checkImports(imports);
+  checkWasiSignatures(loaded.bytes);
   if (!WebAssembly.Module.exports(module).some((e) => e.name === '_start' && e.kind === 'function')) {
     const reactor = WebAssembly.Module.exports(module).some((e) => e.name === '_initialize');
     throw new LaunchError(

@@ -51,7 +51,8 @@ export class GuestMemory {
   check(ptr: number, len: number): void {
     if (ptr >= 0 && len >= 0 && ptr + len <= this.u8v.byteLength) return;
     this.refresh();
-    if (ptr < 0 || len < 0 || ptr + len > this.u8v.byteLength) throw new MemoryFault(ptr, len, this.u8v.byteLength);
+    // Written positively so that a missing argument (undefined, NaN) is a fault too.
+    if (!(ptr >= 0 && len >= 0 && ptr + len <= this.u8v.byteLength)) throw new MemoryFault(ptr, len, this.u8v.byteLength);
   }
 
   /** A live view (no copy) of a checked range; valid until memory grows. */

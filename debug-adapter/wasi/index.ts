@@ -1,5 +1,5 @@
 // The WASI preview1 host's public surface: what the runtime, the CLI and the tests import.
-export { WasiHost, type WasiHostOptions, type DeterministicOptions } from './wasi-host';
+export { WasiHost, wasiSignature, type WasiHostOptions, type DeterministicOptions } from './wasi-host';
 export { ProcExit, WasiError } from './wasi-error';
 export { Recorder, Replayer, ReplayDivergenceError, type Divergence, type RecordedCall, type RecordingHeader } from './record-replay';
 export { AuditLogWriter, verifyAuditLog, type AuditLogOptions, type AuditVerifyResult } from './audit-log';

@@ -154,6 +154,15 @@ function importWrapper(host: Invoker, name: WasiFunctionName, impl: Impl): HostF
 }
 
 const NO_FUEL = (): bigint => 0n;
+
+/**
+ * The shape of a preview1 function as the host implements it: how many parameters it takes and
+ * whether it returns an errno (every function but proc_exit). A module importing it with another
+ * shape was built against a different ABI and is refused at launch.
+ */
+export function wasiSignature(name: WasiFunctionName): { params: number; results: number } {
+  return { params: Math.max(0, IMPLS[name].length - 2), results: name === 'proc_exit' ? 0 : 1 };
+}
 /** Stands in for the memory of a module that exports none: zero bytes long. */
 const NO_MEMORY: WasmMemory = { buffer: new ArrayBuffer(0), grow: () => -1 };
 const TIME_ORIGIN = performance.timeOrigin;
