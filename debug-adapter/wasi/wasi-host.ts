@@ -89,70 +89,6 @@ function callImpl(impl: Impl, h: HostCore, c: Call, raw: Array<number | bigint>)
   }
 }
 
-/** A raw argument as the implementations take it: i32 unsigned, i64 as the engine gives it. */
-type Arg = number | bigint;
-/** An implementation called with nine argument slots (the most WASI uses); it reads its own. */
-type FixedImpl = (h: HostCore, c: Call, a?: Arg, b?: Arg, d?: Arg, e?: Arg, f?: Arg, g?: Arg, i?: Arg, j?: Arg, k?: Arg) => number;
-
-/** What the generated import wrappers call. */
-interface Invoker {
-  /** True when neither recording nor replaying: the wrappers then take invokeFixed. */
-  readonly plain: boolean;
-  invokeFixed(name: WasiFunctionName, impl: FixedImpl, a?: Arg, b?: Arg, d?: Arg, e?: Arg, f?: Arg, g?: Arg, i?: Arg, j?: Arg, k?: Arg): number;
-  invokeRaw(name: WasiFunctionName, impl: Impl, raw: Array<number | bigint>): number;
-}
-
-const slice = Array.prototype.slice;
-const u = (v: Arg): Arg => (typeof v === 'number' ? v >>> 0 : v);
-
-/**
- * The import for one function: a wrapper with exactly its parameter count (no rest array per
- * call). A module that declared the import with another count still gets what the general path
- * would give it (missing arguments are undefined, extra ones unread); only a recorded or replayed
- * run needs the raw arguments as passed, and takes the general path. (`arguments.length` is not
- * read on the fast path: it makes V8 build the arguments object, ~35 ns a call.)
- */
-function importWrapper(host: Invoker, name: WasiFunctionName, impl: Impl): HostFunction {
-  const fixed = impl as unknown as FixedImpl;
-  const raw = (args: IArguments): number => host.invokeRaw(name, impl, slice.call(args) as Arg[]);
-  // The implementation's own parameter count (after h and c): it reads no more than that.
-  switch (Math.max(0, impl.length - 2)) {
-    case 0: return function (): number {
-      return host.plain ? host.invokeFixed(name, fixed) : raw(arguments);
-    };
-    case 1: return function (a: Arg): number {
-      return host.plain ? host.invokeFixed(name, fixed, u(a)) : raw(arguments);
-    };
-    case 2: return function (a: Arg, b: Arg): number {
-      return host.plain ? host.invokeFixed(name, fixed, u(a), u(b)) : raw(arguments);
-    };
-    case 3: return function (a: Arg, b: Arg, d: Arg): number {
-      return host.plain ? host.invokeFixed(name, fixed, u(a), u(b), u(d)) : raw(arguments);
-    };
-    case 4: return function (a: Arg, b: Arg, d: Arg, e: Arg): number {
-      return host.plain ? host.invokeFixed(name, fixed, u(a), u(b), u(d), u(e)) : raw(arguments);
-    };
-    case 5: return function (a: Arg, b: Arg, d: Arg, e: Arg, f: Arg): number {
-      return host.plain ? host.invokeFixed(name, fixed, u(a), u(b), u(d), u(e), u(f)) : raw(arguments);
-    };
-    case 6: return function (a: Arg, b: Arg, d: Arg, e: Arg, f: Arg, g: Arg): number {
-      return host.plain ? host.invokeFixed(name, fixed, u(a), u(b), u(d), u(e), u(f), u(g)) : raw(arguments);
-    };
-    case 7: return function (a: Arg, b: Arg, d: Arg, e: Arg, f: Arg, g: Arg, i: Arg): number {
-      return host.plain ? host.invokeFixed(name, fixed, u(a), u(b), u(d), u(e), u(f), u(g), u(i)) : raw(arguments);
-    };
-    case 8: return function (a: Arg, b: Arg, d: Arg, e: Arg, f: Arg, g: Arg, i: Arg, j: Arg): number {
-      return host.plain ? host.invokeFixed(name, fixed, u(a), u(b), u(d), u(e), u(f), u(g), u(i), u(j)) : raw(arguments);
-    };
-    case 9: return function (a: Arg, b: Arg, d: Arg, e: Arg, f: Arg, g: Arg, i: Arg, j: Arg, k: Arg): number {
-      return host.plain ? host.invokeFixed(name, fixed, u(a), u(b), u(d), u(e), u(f), u(g), u(i), u(j), u(k)) : raw(arguments);
-    };
-    default: return function (): number {
-      return raw(arguments);
-    };
-  }
-}
-
 const NO_FUEL = (): bigint => 0n;
 
 /**
@@ -183,10 +119,6 @@ export class WasiHost {
   private seq = 0;
   private outCapture: Array<['stdout' | 'stderr', Uint8Array]> | null = null;
   private finished = false;
-  /** Neither recording nor replaying (the import wrappers' fast path). */
-  readonly plain: boolean;
-  /** The one Call, reset per call (calls never nest). */
-  private readonly call = new CallState('');
   /** The first divergence a replay met, if any. */
   divergence?: Divergence;
 
@@ -196,7 +128,6 @@ export class WasiHost {
     this.recorder = o.record;
     this.replayer = o.replay;
     if (this.recorder && this.replayer) throw new Error('WasiHost: record and replay at the same time');
-    this.plain = !this.recorder && !this.replayer;
     const det = o.deterministic;
     const virtual = det ? new VirtualClock(() => this.fuelFn(), { epochNs: det.epochNs, nsPerFuel: det.nsPerFuel }) : undefined;
     this.clock = virtual ?? new RealClock();
@@ -242,7 +173,7 @@ export class WasiHost {
     for (const name of WASI_FUNCTIONS) {
       const impl = IMPLS[name];
       if (!impl) throw new Error(`WasiHost: no implementation of ${name}`);
-      table[name] = importWrapper(this, name, impl);
+      table[name] = (...raw: Array<number | bigint>): number => this.invoke(name, impl, raw);
     }
     this.imports = { [WASI_MODULE]: table };
   }
@@ -349,67 +280,7 @@ export class WasiHost {
     }
   }
 
-  /**
-   * One call, neither recorded nor replayed, its arguments already normalised (i32 unsigned). The
-   * same steps as invokeRaw without the raw array: both must produce the same event.
-   */
-  invokeFixed(name: WasiFunctionName, impl: FixedImpl, a?: Arg, b?: Arg, d?: Arg, e?: Arg, f?: Arg, g?: Arg, i?: Arg, j?: Arg, k?: Arg): number {
-    const seq = ++this.seq;
-    let fuel: bigint;
-    try {
-      fuel = this.fuelFn();
-    } catch {
-      fuel = -1n; // a broken fuel reader must not become an exception in the guest
-    }
-    const clock = this.clock;
-    clock.tick();
-    const c = this.call.reset(name);
-    const virtual = clock.virtual;
-    const t0 = virtual ? 0 : performance.now();
-    const time = virtual ? clock.eventTimeMs() : TIME_ORIGIN + t0;
-    let errno: number;
-    let exit: ProcExit | undefined;
-    try {
-      errno = impl(this.core, c, a, b, d, e, f, g, i, j, k);
-    } catch (err) {
-      if (err instanceof ProcExit) {
-        errno = SUCCESS;
-        exit = err;
-      } else errno = this.failed(c, err);
-    }
-    const durationUs = virtual ? 0 : Math.round((performance.now() - t0) * 10_000) / 10;
-    const ev: CapabilityEvent = {
-      kind: 'capability',
-      seq,
-      fuel,
-      time,
-      module: MODULE,
-      func: name,
-      args: c.args,
-      results: errno === SUCCESS ? c.results : {},
-      errno,
-      errnoName: nameOfErrno(errno),
-      durationUs,
-      denied: c.denied,
-    };
-    this.emitCall(ev, c.security ?? NO_NOTES);
-    if (exit) throw exit;
-    return errno;
-  }
-
-  /** The errno a failed call answers (not ProcExit), its finding noted on the call. */
-  private failed(c: Call, e: unknown): number {
-    if (e instanceof WasiError) {
-      if (e.security) c.note(e.security, e.message || errnoName(e.errno));
-      return e.errno;
-    }
-    // A host bug must not become a guest-visible exception: answer EIO and say why.
-    c.args.hostError = e instanceof Error ? e.message : String(e);
-    return E.IO;
-  }
-
-  /** One call with its raw arguments as the engine passed them (any count); records or replays. */
-  invokeRaw(name: WasiFunctionName, impl: Impl, raw: Array<number | bigint>): number {
+  private invoke(name: WasiFunctionName, impl: Impl, raw: Array<number | bigint>): number {
     for (let i = 0; i < raw.length; i++) {
       const v = raw[i];
       if (typeof v === 'number') raw[i] = v >>> 0;
@@ -423,7 +294,7 @@ export class WasiHost {
     }
     this.clock.tick();
     if (this.replayer) return this.replay(seq, name, raw, fuel);
-    const c = this.call.reset(name);
+    const c = new CallState(name);
     const virtual = this.clock.virtual;
     const t0 = virtual ? 0 : performance.now();
     const time = virtual ? this.clock.eventTimeMs() : TIME_ORIGIN + t0;
@@ -442,7 +313,14 @@ export class WasiHost {
       if (e instanceof ProcExit) {
         errno = SUCCESS;
         exit = e;
-      } else errno = this.failed(c, e);
+      } else if (e instanceof WasiError) {
+        errno = e.errno;
+        if (e.security) c.note(e.security, e.message || errnoName(e.errno));
+      } else {
+        // A host bug must not become a guest-visible exception: answer EIO and say why.
+        errno = E.IO;
+        c.args.hostError = e instanceof Error ? e.message : String(e);
+      }
     }
     const durationUs = virtual ? 0 : Math.round((performance.now() - t0) * 10_000) / 10;
     const ev: CapabilityEvent = {
