@@ -31,6 +31,11 @@ import { readU32, leb } from '../wasm/leb128';
 import type { OffsetMapBuilder } from './offset-map';
 import { RunSplitter, Step } from './run-splitter';
 import { SITE_FIXED_BYTES, emitSite, type StackCapture } from './debug-sites';
+import { CHAIN_SHIFT } from './recursion-chains';
+
+/** One unit of fuel in a chain register (the call-count bits sit below it). */
+const CHAIN_UNIT = 2 ** CHAIN_SHIFT;
+const CHAIN_SHIFT_BYTE = CHAIN_SHIFT; // i64.const operand (< 64: one LEB byte)
 
 // Opcode bytes of what we emit, taken from the one operator table.
 const GLOBAL_GET = op('global.get').code;
@@ -43,6 +48,8 @@ const I64_CONST = op('i64.const').code;
 const I64_ADD = op('i64.add').code;
 const I64_SUB = op('i64.sub').code;
 const I64_GE_U = op('i64.ge_u').code;
+const I64_AND = op('i64.and').code;
+const I64_SHR_U = op('i64.shr_u').code;
 const IF = op('if').code;
 const END = op('end').code;
 const CALL = op('call').code;
@@ -90,6 +97,33 @@ export interface RewriteContext {
   map: OffsetMapBuilder;
   /** Debug mode: breakpoint sites to inject (debug-sites.ts). */
   debug?: DebugRewrite;
+  /** Recursion chains (recursion-chains.ts): the chain globals and the chain-enter function. */
+  chain?: ChainGlobals;
+  /** Set when a body uses exception handling (chains are then redone without: see recursion-chains.ts). */
+  sawExceptions: boolean;
+}
+
+/** Output indices of what recursion chains use (recursion-chains.ts). */
+export interface ChainGlobals {
+  /** i64: fuel when the live chain started (or was last rebased by the host). */
+  base: number;
+  /** i64: `(fuel - base) << CHAIN_SHIFT | calls`, the chain's register copy when observable. */
+  fuel: number;
+  /** i64: the chain's check limit, `min(deadline - base, CHAIN_WINDOW) << CHAIN_SHIFT`. */
+  limit: number;
+  /** i32: original index of the function whose chain is live, -1 when none. */
+  func: number;
+  /** `(param i64 fuel) (param i32 func)`: starts a chain (sets the four globals). */
+  enter: number;
+}
+
+/** How a body is rewritten: as usual, as a chain's outer function, or as its clone. */
+export const enum ChainRole {
+  None = 0,
+  /** The original of a cloned function: its self-calls start a chain (call the clone). */
+  Outer = 1,
+  /** The clone: charges into the chain register, never flushes, counts its entries. */
+  Clone = 2,
 }
 
 /** Debug mode's state across bodies (bodies are rewritten in offset order, so one cursor serves). */
@@ -153,6 +187,26 @@ function putS32pos(b: Uint8Array, p: number, v: number): number {
   return p;
 }
 
+/** Signed LEB128 of a negative i32. */
+function putS32neg(b: Uint8Array, p: number, v: number): number {
+  while (v < -0x40) {
+    b[p++] = (v & 0x7f) | 0x80;
+    v >>= 7;
+  }
+  b[p++] = v & 0x7f;
+  return p;
+}
+
+/** Signed LEB128 of a non-negative integer below 2^53. */
+function putS64pos(b: Uint8Array, p: number, v: number): number {
+  while (v >= 0x40) {
+    b[p++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  b[p++] = v;
+  return p;
+}
+
 function copy(dst: Uint8Array, p: number, src: Uint8Array, from: number, to: number): number {
   const n = to - from;
   if (n < 48) {
@@ -174,12 +228,21 @@ export function rewriteBody(
   fxGlobal: number,
   fcGlobal: number,
   counts: RewriteCounts,
+  role: ChainRole = ChainRole.None,
+  cloneIndex = -1,
 ): void {
   const bytes = ctx.bytes;
   const w = ctx.out;
   const map = ctx.map;
-  const perFn = ctx.perFunction;
-  const fuel = ctx.fuelGlobal;
+  const ch = ctx.chain;
+  if (role !== ChainRole.None && (!ch || !ctx.perFunction)) throw new Error('internal: a recursion chain without chain globals');
+  const clone = role === ChainRole.Clone;
+  const outer = role === ChainRole.Outer;
+  // A clone keeps the chain register where other code keeps the fuel, and has no mark.
+  const fuel = clone ? ch!.fuel : ctx.fuelGlobal;
+  const perFn = ctx.perFunction && !clone;
+  reSelf = role === ChainRole.None ? -1 : funcIndex;
+  reSelfTo = cloneIndex;
 
   // Locals: the original groups, then one group of two i64 (mark m, scratch t) at the end, so no
   // existing local index moves (DWARF and the name section keep pointing at the right locals).
@@ -241,6 +304,8 @@ export function rewriteBody(
       throw new WasmDecodeError(cur.start, 'try_table is not supported by the instrumenter', 'exception handling with exnref', 'unsupported');
     }
     if (imm !== 'none' && imm !== 'label' && imm !== 'memarg' && imm !== 'i32') checkIndex(ctx, imm, nLocalsAll);
+    const ctl = o.control;
+    if (ctl !== undefined && (ctl === 'try' || ctl === 'throw' || ctl === 'rethrow' || ctl === 'catch' || ctl === 'catch_all' || ctl === 'delegate' || ctl === 'throw_ref')) ctx.sawExceptions = true;
     const reenc = o === OP_CALL || o === OP_RETURN_CALL || o === OP_REF_FUNC || (f & S_GROW) !== 0;
     if (o.mayTrap === true || (f & (S_GROW | S_FLUSH)) !== 0) obs = true;
     if (nextSite >= 0 && nextSite <= start) {
@@ -266,15 +331,41 @@ export function rewriteBody(
     }
     // The run [runStart, pos) ends with the instruction at `start`.
     const live = (f & S_LIVE) !== 0;
-    const cost = splitter.runCost;
+    // A clone charges `cost << CHAIN_SHIFT` into the chain register, plus one call at its entry.
+    const cost = clone ? splitter.runCost * CHAIN_UNIT + (prefix === 1 ? 1 : 0) : splitter.runCost;
     splitter.runCost = 0;
-    w.ensure(pos - runStart + 160 + 8 * pendN + sitesPending * siteBytes);
+    w.ensure(pos - runStart + 224 + 8 * pendN + sitesPending * siteBytes);
     b = w.buf;
     p = w.len;
     map.point(runStart, p);
     if (live) {
       counts.runs++;
-      if (prefix === 1) {
+      // The run's fuel value is already on the operand stack (just loaded), not in the local.
+      let loaded = prefix === 3;
+      if (prefix === 1 && clone) {
+        // A clone's entry: the register is the global (the caller just stored it), so the slow
+        // path needs no sync, and the value is (re)loaded after the check, not in its branch: a
+        // register written in a branch costs fib-like code 40% (measured).
+        counts.checks++;
+        b[p++] = GLOBAL_GET;
+        p = putU32(b, p, fuel);
+        b[p++] = GLOBAL_GET;
+        p = putU32(b, p, ch!.limit);
+        b[p++] = I64_GE_U;
+        b[p++] = IF;
+        b[p++] = EMPTY_BLOCK;
+        b[p++] = I32_CONST;
+        p = putS32pos(b, p, funcIndex);
+        // ~offset: tells the host this is a clone's entry, whose call is not counted yet.
+        b[p++] = I32_CONST;
+        p = putS32neg(b, p, ~checkOffset);
+        b[p++] = CALL;
+        p = putU32(b, p, ctx.deadlineSlow);
+        b[p++] = END;
+        b[p++] = GLOBAL_GET;
+        p = putU32(b, p, fuel);
+        loaded = true;
+      } else if (prefix === 1) {
         counts.checks++;
         if (perFn) {
           b[p++] = GLOBAL_GET;
@@ -293,12 +384,45 @@ export function rewriteBody(
           b[p++] = LOCAL_TEE;
           p = putU32(b, p, mLocal);
         }
-        p = emitCheckTail(b, p, ctx, fLocal, funcIndex, checkOffset);
+        p = emitCheckTail(b, p, ctx, fLocal, funcIndex, checkOffset, clone);
       } else if (prefix === 2) {
         counts.checks++;
         b[p++] = LOCAL_GET;
         p = putU32(b, p, fLocal);
-        p = emitCheckTail(b, p, ctx, fLocal, funcIndex, checkOffset);
+        p = emitCheckTail(b, p, ctx, fLocal, funcIndex, checkOffset, clone);
+      } else if (prefix === 3 && outer) {
+        // The chain this frame started returned: its calls go to this function's count, its fuel
+        // (all this function's own) stays in the register; the mark is not reset.
+        b[p++] = GLOBAL_GET;
+        p = putU32(b, p, ch!.fuel);
+        b[p++] = LOCAL_TEE;
+        p = putU32(b, p, fLocal);
+        b[p++] = I64_CONST;
+        p = putS64pos(b, p, CHAIN_UNIT - 1);
+        b[p++] = I64_AND;
+        b[p++] = GLOBAL_GET;
+        p = putU32(b, p, fcGlobal);
+        b[p++] = I64_ADD;
+        b[p++] = GLOBAL_SET;
+        p = putU32(b, p, fcGlobal);
+        b[p++] = I32_CONST;
+        b[p++] = 0x7f; // -1: no chain is live
+        b[p++] = GLOBAL_SET;
+        p = putU32(b, p, ch!.func);
+        b[p++] = LOCAL_GET;
+        p = putU32(b, p, fLocal);
+        b[p++] = I64_CONST;
+        b[p++] = CHAIN_SHIFT_BYTE;
+        b[p++] = I64_SHR_U;
+        b[p++] = GLOBAL_GET;
+        p = putU32(b, p, ch!.base);
+        b[p++] = I64_ADD;
+        if (cost === 0) {
+          b[p++] = LOCAL_TEE;
+          p = putU32(b, p, fLocal);
+          b[p++] = GLOBAL_SET;
+          p = putU32(b, p, fuel);
+        }
       } else if (prefix === 3) {
         // A callee (or an exception handler's thrower) advanced the global: reload the local copy.
         b[p++] = GLOBAL_GET;
@@ -313,12 +437,12 @@ export function rewriteBody(
         }
       }
       if (cost > 0) {
-        if (prefix !== 3) {
+        if (!loaded) {
           b[p++] = LOCAL_GET;
           p = putU32(b, p, fLocal);
         }
         b[p++] = I64_CONST;
-        p = putS32pos(b, p, cost);
+        p = putS64pos(b, p, cost);
         b[p++] = I64_ADD;
         if (obs) {
           b[p++] = LOCAL_TEE;
@@ -362,7 +486,17 @@ export function rewriteBody(
     pendN = 0;
     sitesPending = 0;
     p = copy(b, p, bytes, q, start);
-    if (live && perFn && (f & S_FLUSH) !== 0) {
+    if (live && outer && reenc && (f & S_FLUSH) !== 0) {
+      // A self-call: start a chain instead of flushing (its fuel is this function's too).
+      map.point(start, p);
+      b[p++] = LOCAL_GET;
+      p = putU32(b, p, fLocal);
+      b[p++] = I32_CONST;
+      p = putS32pos(b, p, funcIndex);
+      b[p++] = CALL;
+      p = putU32(b, p, ch!.enter);
+      map.point(start, p);
+    } else if (live && perFn && (f & S_FLUSH) !== 0) {
       map.point(start, p);
       counts.flushes++;
       // fx += fuel - m
@@ -401,24 +535,35 @@ export function rewriteBody(
   if (runStart !== end) throw new Error(`internal: body of function ${funcIndex} did not end on a run boundary`);
 }
 
-/** `i64` on the stack: `global.get deadline; i64.ge_u; if; i32.const F; i32.const off; call slow; end`. */
-function emitCheckTail(b: Uint8Array, p: number, ctx: RewriteContext, fLocal: number, funcIndex: number, checkOffset: number): number {
+/**
+ * `i64` on the stack: `global.get deadline; i64.ge_u; if; i32.const F; i32.const off; call slow; end`.
+ * In a clone the register is the chain's: compared with the chain limit, and reloaded after the
+ * hook (the host rebases the chain there).
+ */
+function emitCheckTail(b: Uint8Array, p: number, ctx: RewriteContext, fLocal: number, funcIndex: number, checkOffset: number, clone: boolean): number {
   b[p++] = GLOBAL_GET;
-  p = putU32(b, p, ctx.deadlineGlobal);
+  p = putU32(b, p, clone ? ctx.chain!.limit : ctx.deadlineGlobal);
   b[p++] = I64_GE_U;
   b[p++] = IF;
   b[p++] = EMPTY_BLOCK;
   // The hook reads the global: make it current (runs without observation points only update f).
+  const g = clone ? ctx.chain!.fuel : ctx.fuelGlobal;
   b[p++] = LOCAL_GET;
   p = putU32(b, p, fLocal);
   b[p++] = GLOBAL_SET;
-  p = putU32(b, p, ctx.fuelGlobal);
+  p = putU32(b, p, g);
   b[p++] = I32_CONST;
   p = putS32pos(b, p, funcIndex);
   b[p++] = I32_CONST;
   p = putS32pos(b, p, checkOffset);
   b[p++] = CALL;
   p = putU32(b, p, ctx.deadlineSlow);
+  if (clone) {
+    b[p++] = GLOBAL_GET;
+    p = putU32(b, p, g);
+    b[p++] = LOCAL_SET;
+    p = putU32(b, p, fLocal);
+  }
   b[p++] = END;
   return p;
 }
@@ -463,6 +608,9 @@ function checkIndex(ctx: RewriteContext, imm: string, nLocals: number): void {
 
 /** Output position after the last `reencode` (a slot instead of a tuple return). */
 let reP = 0;
+/** In a chain's outer function or clone: calls to `reSelf` (original index) go to `reSelfTo`. */
+let reSelf = -1;
+let reSelfTo = -1;
 
 /**
  * Re-encode the instruction at `at` (call/return_call/ref.func index, memory.grow) into `b` at
@@ -475,7 +623,7 @@ function reencode(ctx: RewriteContext, b: Uint8Array, p: number, at: number, lim
   if (o === OP_CALL || o === OP_RETURN_CALL || o === OP_REF_FUNC) {
     const idx = sub.idx;
     b[p++] = o.code;
-    p = putU32(b, p, idx < ctx.importedFuncs ? idx : idx + ctx.funcShift);
+    p = putU32(b, p, idx === reSelf && o === OP_CALL ? reSelfTo : idx < ctx.importedFuncs ? idx : idx + ctx.funcShift);
   } else {
     // memory.grow m -> call $grow_m (same stack effect: delta -> old size or -1).
     const fn = ctx.growFuncs[sub.idx];

@@ -50,7 +50,8 @@ function stubs(bytes: Uint8Array): Record<string, Record<string, () => number>> 
 
 function execute(run: Run, mode?: 'fast' | 'reference') {
   const original = new Uint8Array(readFileSync(join(fixtures, run.module)));
-  const im = mode ? instrument(original, { mode }) : undefined;
+  // The reference is the plainest form: no recursion clones (recursion-chains.ts) either.
+  const im = mode ? instrument(original, { mode, recursionClones: mode === 'fast' }) : undefined;
   const meter = im ? new FuelMeter(im) : undefined;
   const dirs: string[] = [];
   const preopens: PreopenSpec[] = Object.entries(run.preopens ?? {}).map(([guestPath, what]) => {

@@ -40,7 +40,7 @@ interface Variant {
 /** Instantiate `bytes` plain and instrumented (fast and reference) with the same host imports. */
 function variants(bytes: Uint8Array, imports: (self: () => Instance) => Record<string, Record<string, unknown>>, meterOpts: FuelMeterOptions = {}) {
   const make = (mode?: 'fast' | 'reference', perFunction = true, counters?: 'dump'): Variant => {
-    const im = mode ? instrument(bytes, { mode, perFunction, counters }) : undefined;
+    const im = mode ? instrument(bytes, { mode, perFunction, counters, recursionClones: mode === 'fast' }) : undefined;
     const meter = im ? new FuelMeter(im, meterOpts) : undefined;
     let inst: Instance | undefined;
     const imp = { ...imports(() => inst as Instance), ...(meter?.imports ?? {}) };

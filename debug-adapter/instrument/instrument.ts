@@ -19,13 +19,15 @@ import { markDirty, remapFunctionIndices } from '../wasm/module-edit';
 import { op } from '../wasm/opcodes';
 import { parseModule } from '../wasm/reader';
 import { encodeModuleWithLayout } from '../wasm/writer';
-import { rewriteBody, type DebugRewrite, type RewriteContext, type RewriteCounts } from './body-rewriter';
+import { ChainRole, rewriteBody, type ChainGlobals, type DebugRewrite, type RewriteContext, type RewriteCounts } from './body-rewriter';
+import { CHAIN_SHIFT, CHAIN_WINDOW, findRecursionChains } from './recursion-chains';
 import { SCRATCH_OF, SCRATCH_TYPES, planLocals, spillReload, stackCaptureBytes, type LocalPlan } from './debug-sites';
 import { moduleTypes, stackTypesAt, type ModuleTypes } from './stack-types';
 import { checkIndexBounds } from './index-bounds';
 import { OffsetMapBuilder } from './offset-map';
 import {
   HOOK_MODULE, HOOK_DEADLINE, HOOK_MEMORY_GROW, HOOK_COUNTER, HOOK_SITE, EXPORT_FUEL, EXPORT_DEADLINE, EXPORT_PROBE, EXPORT_DUMP,
+  EXPORT_CHAIN_BASE, EXPORT_CHAIN_FUEL, EXPORT_CHAIN_LIMIT, EXPORT_CHAIN_FUNC,
   RESERVED_PREFIX,
   fxExportName, fcExportName, dbgExportName, scratchExportName, globalExportName, memoryExportName,
   type DebugLayout, type InstrumentOptions, type InstrumentedModule, type InstrumentStats, type ScratchType,
@@ -76,6 +78,8 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
       (definedFuncs >= DUMP_FROM_FUNCS || m.exports.length + 3 + 2 * definedFuncs + debugExportsEstimate(m, opts) > MAX_EXPORTS ? 'dump' : 'globals'));
   const debugSites = opts.debug ? Uint32Array.from(opts.debug.sites).sort() : undefined;
   const funcShift = (counters === 'dump' ? 3 : 2) + (debugSites ? 1 : 0);
+  // Self-recursive functions get a clone that runs their recursion (recursion-chains.ts).
+  const chainFuncs = perFunction && !debugSites && opts.recursionClones !== false ? findRecursionChains(bytes, m.bodies, importedFuncs) : [];
   const remap = (f: number) => (f < importedFuncs ? f : f + funcShift);
   // Names come from the original name section, before anything is renumbered.
   const names = functionNames(m, importedFuncs, definedFuncs, warnings);
@@ -132,6 +136,11 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   if (perFunction) {
     for (let i = 0; i < 2 * definedFuncs; i++) m.globals.push({ type: { type: I64, mutable: true }, init: ZERO });
   }
+  const chainBase = importedGlobals + m.globals.length;
+  if (chainFuncs.length > 0) {
+    for (let i = 0; i < 3; i++) m.globals.push({ type: { type: I64, mutable: true }, init: ZERO });
+    m.globals.push({ type: { type: I32, mutable: true }, init: Uint8Array.of(op('i32.const').code, 0x7f, op('end').code) });
+  }
   // Debug mode: an arming global per defined function, then the scratch globals the sites spill
   // locals into, sized by the function that needs the most of each type.
   const debug = debugSites ? planDebug(m, bytes, originalTypes!, importedFuncs, importedGlobals + m.globals.length, debugSites, siteHook, opts.debug?.locals) : undefined;
@@ -170,6 +179,20 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     extraBodies.push(dumpBody(importedFuncs, definedFuncs, fxBase, fcBase, counterHook));
   }
 
+  // Recursion chains: the chain-enter function, then one clone per chained function (its type).
+  let chain: ChainGlobals | undefined;
+  const cloneIndex = new Map<number, number>();
+  if (chainFuncs.length > 0) {
+    const enter = deadlineSlow + extraBodies.length;
+    chain = { base: chainBase, fuel: chainBase + 1, limit: chainBase + 2, func: chainBase + 3, enter };
+    m.funcs.push(m.types.push({ params: [I64, I32], results: [] }) - 1);
+    extraBodies.push(chainEnterBody(chain, deadlineGlobal));
+    for (const f of chainFuncs) {
+      cloneIndex.set(f, deadlineSlow + extraBodies.length + cloneIndex.size);
+      m.funcs.push(m.funcs[f - importedFuncs]);
+    }
+  }
+
   // ---- exports: the counters ----
   const origExports = m.exports.length;
   m.exports.push({ name: EXPORT_FUEL, kind: 'global', index: fuelGlobal });
@@ -183,6 +206,12 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     }
   } else if (counters === 'dump') {
     m.exports.push({ name: EXPORT_DUMP, kind: 'func', index: dumpFunc });
+  }
+  if (chain) {
+    m.exports.push({ name: EXPORT_CHAIN_BASE, kind: 'global', index: chain.base });
+    m.exports.push({ name: EXPORT_CHAIN_FUEL, kind: 'global', index: chain.fuel });
+    m.exports.push({ name: EXPORT_CHAIN_LIMIT, kind: 'global', index: chain.limit });
+    m.exports.push({ name: EXPORT_CHAIN_FUNC, kind: 'global', index: chain.func });
   }
   if (debug) {
     for (let i = 0; i < definedFuncs; i++) {
@@ -207,9 +236,11 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     importedFuncs, funcShift, growFuncs, out: arena, map,
     funcCount: importedFuncs + definedFuncs, globalCount: globalBase, typeCount: origTypes,
     debug: debug?.rewrite,
+    chain,
+    sawExceptions: false,
   };
   const counts: RewriteCounts = { runs: 0, checks: 0, flushes: 0 };
-  const totalBodies = definedFuncs + extraBodies.length;
+  const totalBodies = definedFuncs + extraBodies.length + chainFuncs.length;
   // Positions relative to the code section's content start in the output.
   let rel = sizeU32(totalBodies);
   const newCodeStarts = new Uint32Array(definedFuncs);
@@ -222,9 +253,11 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     map.barrier();
     const firstPoint = map.count;
     const a = arena.len;
+    const clone = cloneIndex.get(importedFuncs + i);
     rewriteBody(
       ctx, body, importedFuncs + i, type.params.length,
       fxBase + i, fcBase + i, counts,
+      clone === undefined ? ChainRole.None : ChainRole.Outer, clone ?? -1,
     );
     const len = arena.len - a;
     const start = rel + sizeU32(len);
@@ -237,8 +270,43 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   }
   const origCodeEnd = definedFuncs > 0 ? m.bodies[definedFuncs - 1].end : 0;
   const relCodeEnd = rel;
+  if (ctx.sawExceptions && chainFuncs.length > 0) {
+    // A handler could catch an exception (a stack overflow) unwinding a chain: no chains here.
+    return instrument(bytes, { ...opts, recursionClones: false });
+  }
+  // The clones come after the injected bodies; their offsets map back to their originals' code.
+  const cloneMap = new OffsetMapBuilder(64);
+  const cloneStarts = new Uint32Array(chainFuncs.length);
+  const cloneEnds = new Uint32Array(chainFuncs.length);
+  const cloneRanges: number[] = [];
+  if (chainFuncs.length > 0) {
+    let crel = relCodeEnd;
+    for (const e of extraBodies) crel += sizeU32(e.replacement!.length) + e.replacement!.length;
+    chainFuncs.forEach((f, k) => {
+      const i = f - importedFuncs;
+      const body = m.bodies[i];
+      const saved = ctx.map;
+      ctx.map = cloneMap;
+      cloneMap.point(body.sizeStart, crel);
+      cloneMap.barrier();
+      const firstPoint = cloneMap.count;
+      const a = arena.len;
+      rewriteBody(ctx, body, f, m.types[m.funcs[i]].params.length, fxBase + i, fcBase + i, counts, ChainRole.Clone, cloneIndex.get(f)!);
+      ctx.map = saved;
+      const len = arena.len - a;
+      const start = crel + sizeU32(len);
+      cloneMap.shiftFrom(firstPoint, start - a);
+      cloneRanges.push(a, arena.len);
+      cloneStarts[k] = start;
+      cloneEnds[k] = start + len;
+      crel = start + len;
+    });
+  }
   for (let i = 0; i < definedFuncs; i++) m.bodies[i].replacement = arena.buf.subarray(ranges[2 * i], ranges[2 * i + 1]);
   m.bodies.push(...extraBodies);
+  for (let k = 0; k < chainFuncs.length; k++) {
+    m.bodies.push({ sizeStart: -1, start: -1, codeStart: -1, end: -1, locals: [], replacement: arena.buf.subarray(cloneRanges[2 * k], cloneRanges[2 * k + 1]) });
+  }
 
   // ---- name section: names for what was injected (existing names were remapped above) ----
   for (const s of m.sections) {
@@ -264,9 +332,12 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
         if (!hooksNamed) nameHooks();
         if (counters === 'dump') fns.set(counterHook, `${HOOK_MODULE}.${HOOK_COUNTER}`);
         fns.set(deadlineSlow, `${HOOK_MODULE}.deadline_slow`);
+        if (chain) fns.set(chain.enter, `${HOOK_MODULE}.chain_enter`);
+        for (const [f, c] of cloneIndex) fns.set(c, names[f]);
         if (dumpFunc >= 0) fns.set(dumpFunc, `${HOOK_MODULE}.dump_counters`);
         growFuncs.forEach((f, i) => fns.set(f, `${HOOK_MODULE}.grow_memory${i}`));
-        ns.functions = fns;
+        // Ascending index order, as the name section requires (the injected functions were added out of order).
+        ns.functions = new Map([...fns].sort((x, y) => x[0] - y[0]));
         if (ns.order.includes(7) || ns.globals.size > 0) {
           ns.globals.set(fuelGlobal, EXPORT_FUEL);
           ns.globals.set(deadlineGlobal, EXPORT_DEADLINE);
@@ -294,6 +365,22 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   }
   map.shiftFrom(0, codeBase);
   const offsetMap = map.finish(origCodeEnd, codeBase + relCodeEnd);
+  for (let k = 0; k < chainFuncs.length; k++) {
+    const at = layout.bodyStarts[definedFuncs + extraBodies.length + k];
+    if (at !== cloneStarts[k] + codeBase) throw new Error(`internal: clone ${k} landed at ${at}, the offset map expects ${cloneStarts[k] + codeBase}`);
+    cloneStarts[k] += codeBase;
+    cloneEnds[k] += codeBase;
+  }
+  cloneMap.shiftFrom(0, codeBase);
+  const chains = chainFuncs.length > 0
+    ? {
+      funcs: Uint32Array.from(chainFuncs),
+      outFuncs: Uint32Array.from(chainFuncs, (f) => cloneIndex.get(f)!),
+      newCodeStarts: cloneStarts,
+      newBodyEnds: cloneEnds,
+      map: cloneMap.finish(m.bodies[chainFuncs[chainFuncs.length - 1] - importedFuncs].end, cloneEnds[chainFuncs.length - 1]),
+    }
+    : undefined;
   for (let i = 0; i < definedFuncs; i++) {
     newCodeStarts[i] += codeBase;
     newBodyEnds[i] += codeBase;
@@ -352,7 +439,38 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     warnings,
     stats,
     debug: debugLayout,
+    chains,
   };
+}
+
+/**
+ * `$chain_enter (param $f i64) (param $F i32)`: a chain of function F starts at fuel $f. Its limit
+ * is the deadline relative to $f, clamped to [0, CHAIN_WINDOW] (so the host hears from a long
+ * chain and rebases it), in chain-register units.
+ */
+function chainEnterBody(c: ChainGlobals, deadlineGlobal: number): FunctionBody {
+  const w = new ByteWriter(64);
+  w.u32(0);
+  const LG = op('local.get').code;
+  const GS = op('global.set').code;
+  const GG = op('global.get').code;
+  const C64 = op('i64.const').code;
+  w.u8(LG); w.u32(0); w.u8(GS); w.u32(c.base);
+  w.u8(C64); w.u8(0); w.u8(GS); w.u32(c.fuel);
+  w.u8(LG); w.u32(1); w.u8(GS); w.u32(c.func);
+  // d = deadline > f ? min(deadline - f, WINDOW) : 0
+  w.u8(GG); w.u32(deadlineGlobal); w.u8(LG); w.u32(0); w.u8(op('i64.sub').code); // d (wrapped)
+  w.u8(C64); w.s64(CHAIN_WINDOW);
+  w.u8(GG); w.u32(deadlineGlobal); w.u8(LG); w.u32(0); w.u8(op('i64.sub').code);
+  w.u8(C64); w.s64(CHAIN_WINDOW); w.u8(op('i64.lt_u').code);
+  w.u8(op('select').code); // min(d, WINDOW)
+  w.u8(C64); w.u8(0);
+  w.u8(GG); w.u32(deadlineGlobal); w.u8(LG); w.u32(0); w.u8(op('i64.gt_u').code);
+  w.u8(op('select').code);
+  w.u8(C64); w.u8(CHAIN_SHIFT); w.u8(op('i64.shl').code);
+  w.u8(GS); w.u32(c.limit);
+  w.u8(op('end').code);
+  return { sizeStart: -1, start: -1, codeStart: -1, end: -1, locals: [], replacement: w.finish() };
 }
 
 const SCRATCH_VALTYPE: Record<ScratchType, number> = { i32: I32, i64: I64, f32: F32, f64: F64 };

@@ -24,6 +24,18 @@ export function resolveFrame(im: InstrumentedModule, outFunc: number, outOffset:
   let funcIndex = -1;
   if (outFunc < nImp) funcIndex = outFunc;
   else if (outFunc >= nImp + im.funcShift && outFunc < nImp + im.funcShift + im.definedFuncs) funcIndex = outFunc - im.funcShift;
+  if (funcIndex < 0 && im.chains) {
+    // A recursion clone runs its original's code: report the original, at its offsets.
+    const c = im.chains;
+    const k = c.outFuncs.indexOf(outFunc);
+    if (k >= 0) {
+      const f = c.funcs[k];
+      if (outOffset < c.newCodeStarts[k] || outOffset >= c.newBodyEnds[k]) {
+        return { funcIndex: f, offset: im.origCodeStarts[f - nImp], injected: true };
+      }
+      return { funcIndex: f, offset: c.map.toOriginal(outOffset), injected: c.map.isInjected(outOffset) };
+    }
+  }
   if (funcIndex < nImp) return { funcIndex, offset: -1, injected: funcIndex < 0 };
   const def = funcIndex - nImp;
   const codeStart = im.newCodeStarts[def];

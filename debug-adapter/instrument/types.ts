@@ -39,6 +39,15 @@ export const EXPORT_DEADLINE = '__wasiscope_deadline';
  */
 export const EXPORT_PROBE = '__wasiscope_probe';
 
+/** Recursion chains (recursion-chains.ts): i64 global, fuel at the live chain's start or last rebase. */
+export const EXPORT_CHAIN_BASE = '__wasiscope_chain_base';
+/** i64 global: the live chain's register, `(fuel - base) << CHAIN_SHIFT | calls not yet counted`. */
+export const EXPORT_CHAIN_FUEL = '__wasiscope_chain_fuel';
+/** i64 global: the live chain's check limit, in register units. */
+export const EXPORT_CHAIN_LIMIT = '__wasiscope_chain_limit';
+/** i32 global: original index of the function whose chain is live, -1 when none. */
+export const EXPORT_CHAIN_FUNC = '__wasiscope_chain_func';
+
 /** Mutable i64 global: exclusive fuel of function `f` (original index). */
 export function fxExportName(f: number): string {
   return `__wasiscope_fx${f}`;
@@ -111,6 +120,11 @@ export interface InstrumentOptions {
    */
   counters?: 'globals' | 'dump';
   /**
+   * Self-recursive functions run their recursion in a clone that needs no per-call accounting
+   * (recursion-chains.ts). Default true; off in debug mode and without per-function counters.
+   */
+  recursionClones?: boolean;
+  /**
    * Debug mode: breakpoint sites at these original instruction offsets (any order; offsets that
    * are not instruction starts or lie in unreachable code are skipped). Injected code is not
    * charged: fuel figures are the same as without debug mode.
@@ -177,4 +191,19 @@ export interface InstrumentedModule {
   stats: InstrumentStats;
   /** Debug mode's sites and local layouts (only with InstrumentOptions.debug). */
   debug?: DebugLayout;
+  /** Recursion clones, when any: which functions, their output indices and code, offsets back to the original's. */
+  chains?: RecursionClones;
+}
+
+/** The clones of self-recursive functions (recursion-chains.ts), in original index order. */
+export interface RecursionClones {
+  /** Original index of each cloned function. */
+  funcs: Uint32Array;
+  /** Output index of each clone. */
+  outFuncs: Uint32Array;
+  /** Each clone's code range in `bytes` (locals declaration to end). */
+  newCodeStarts: Uint32Array;
+  newBodyEnds: Uint32Array;
+  /** Clone offsets -> the cloned function's original offsets (use toOriginal/isInjected only). */
+  map: OffsetMap;
 }

@@ -8,8 +8,10 @@
 // make the instance trap (`unreachable`, which wasm exception handlers cannot catch). Hooks never
 // write the fuel global.
 
+import { CHAIN_COUNT_MASK, CHAIN_SHIFT, CHAIN_WINDOW } from '../instrument/recursion-chains';
 import { trapRefund } from '../instrument/refund';
 import {
+  EXPORT_CHAIN_BASE, EXPORT_CHAIN_FUEL, EXPORT_CHAIN_FUNC, EXPORT_CHAIN_LIMIT,
   EXPORT_DEADLINE, EXPORT_DUMP, EXPORT_FUEL, EXPORT_PROBE, HOOK_COUNTER, HOOK_DEADLINE, HOOK_MEMORY_GROW,
   HOOK_MODULE, fcExportName, fxExportName, type InstrumentedModule,
 } from '../instrument/types';
@@ -27,6 +29,15 @@ export interface WasmInstanceLike {
 }
 
 const NEVER = (1n << 64n) - 1n;
+const SHIFT = BigInt(CHAIN_SHIFT);
+
+/** The globals of a module's recursion chains (instrument/recursion-chains.ts). */
+interface ChainState {
+  base: WasmGlobalLike;
+  fuel: WasmGlobalLike;
+  limit: WasmGlobalLike;
+  func: WasmGlobalLike;
+}
 
 /** The fuel limit was reached at a check point (function entry or loop header). */
 export class OutOfFuelError extends Error {
@@ -111,6 +122,9 @@ export class FuelMeter {
   private dumpFx: bigint[] = [];
   private dumpFc: bigint[] = [];
   private adjust: bigint[] = [];
+  /** Recursion chains' globals, and the calls the host took out of live chains (per defined function). */
+  private chain?: ChainState;
+  private chainCalls: bigint[] = [];
   private limit?: bigint;
   private nextSample?: bigint;
   private userDeadline?: bigint;
@@ -159,6 +173,16 @@ export class FuelMeter {
       this.dumpFc = new Array<bigint>(n).fill(0n);
       this.adjust = new Array<bigint>(n).fill(0n);
     }
+    this.chain = undefined;
+    if (this.im.chains) {
+      const g = (name: string) => {
+        const v = ex[name] as WasmGlobalLike | undefined;
+        if (!v) throw new Error(`not an instance of the instrumented module (no ${name})`);
+        return v;
+      };
+      this.chain = { base: g(EXPORT_CHAIN_BASE), fuel: g(EXPORT_CHAIN_FUEL), limit: g(EXPORT_CHAIN_LIMIT), func: g(EXPORT_CHAIN_FUNC) };
+      this.chainCalls = new Array<bigint>(n).fill(0n);
+    }
     (ex[EXPORT_PROBE] as (f: number, o: number) => void)(-1, 0);
     this.updateDeadline();
     return this;
@@ -166,7 +190,35 @@ export class FuelMeter {
 
   /** Fuel consumed so far. */
   consumed(): bigint {
+    const c = this.chain;
+    if (c && (c.func.value as number) >= 0) return (c.base.value as bigint) + ((c.fuel.value as bigint) >> SHIFT);
     return this.fuelG ? (this.fuelG.value as bigint) : 0n;
+  }
+
+  /**
+   * A hook runs inside a live chain: take its calls out and restart its register at the fuel now,
+   * so neither part can overflow however long the chain runs (its limit is clamped to
+   * CHAIN_WINDOW, so a long chain comes here at least that often).
+   */
+  private rebaseChain(): void {
+    const c = this.chain;
+    if (!c) return;
+    const f = c.func.value as number;
+    if (f < 0) return;
+    const consumed = this.consumed();
+    this.chainCalls[f - this.im.importedFuncs] += (c.fuel.value as bigint) & CHAIN_COUNT_MASK;
+    c.base.value = consumed;
+    c.fuel.value = 0n;
+  }
+
+  /** End a chain that a trap or host exception unwound: its fuel back in the fuel global, its calls counted. */
+  private closeChain(): void {
+    const c = this.chain;
+    if (!c || (c.func.value as number) < 0) return;
+    const consumed = this.consumed();
+    this.rebaseChain();
+    c.func.value = -1;
+    if (this.fuelG) this.fuelG.value = consumed;
   }
 
   /** Change (or remove) the fuel limit; takes effect at the next check point. */
@@ -190,6 +242,12 @@ export class FuelMeter {
     const n = this.im.importedFuncs;
     const { fx, fc } = this.counters();
     let sum = 0n;
+    const c = this.chain;
+    if (c) {
+      for (let i = 0; i < fc.length; i++) fc[i] += this.chainCalls[i];
+      const live = c.func.value as number;
+      if (live >= n) fc[live - n] += (c.fuel.value as bigint) & CHAIN_COUNT_MASK;
+    }
     for (let i = 0; i < fx.length; i++) {
       sum += fx[i];
       out.push({ index: n + i, name: this.im.names[n + i], fuelExclusive: fx[i], calls: fc[i] });
@@ -227,6 +285,7 @@ export class FuelMeter {
     const im = this.im;
     const stop = this.pendingStop;
     this.pendingStop = undefined;
+    this.closeChain();
     let refund = 0n;
     let funcIndex = -1;
     let trap: TrapInfo;
@@ -278,8 +337,22 @@ export class FuelMeter {
       if (frames.length > 0) this.script = frames[0].script;
       return 0;
     }
+    this.rebaseChain();
+    // A recursion clone's entry check passes ~offset: its call is counted by the charge after the
+    // check, so count it here while the hook runs (and keep it when the run stops at this check).
+    const cloneEntry = off < 0 ? f - this.im.importedFuncs : -1;
+    if (cloneEntry >= 0) {
+      off = ~off;
+      this.chainCalls[cloneEntry] += 1n;
+    }
     const consumed = this.consumed();
     const location = codeLocation(this.im, f, off);
+    const r = this.deadlineReached(f, consumed, location);
+    if (r === 0 && cloneEntry >= 0) this.chainCalls[cloneEntry] -= 1n;
+    return r;
+  }
+
+  private deadlineReached(f: number, consumed: bigint, location: CodeLocation): number {
     if (this.limit !== undefined && consumed >= this.limit) {
       this.pendingStop = new OutOfFuelError(consumed, this.limit, location);
       return 1;
@@ -323,6 +396,14 @@ export class FuelMeter {
     if (this.limit !== undefined && this.limit < d) d = this.limit;
     if (this.nextSample !== undefined && this.nextSample < d) d = this.nextSample;
     if (this.userDeadline !== undefined && this.userDeadline < d) d = this.userDeadline;
-    this.deadlineG.value = d < 0n ? 0n : d;
+    if (d < 0n) d = 0n;
+    this.deadlineG.value = d;
+    const c = this.chain;
+    if (c && (c.func.value as number) >= 0) {
+      // The live chain's limit, relative to its base (what chain_enter computes at a chain's start).
+      const base = c.base.value as bigint;
+      const rel = d > base ? (d - base < CHAIN_WINDOW ? d - base : CHAIN_WINDOW) : 0n;
+      c.limit.value = rel << SHIFT;
+    }
   }
 }

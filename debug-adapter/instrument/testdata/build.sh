@@ -7,4 +7,6 @@ wat2wasm --debug-names --enable-tail-call remap.wat -o remap.wasm
 wat2wasm --debug-names --enable-tail-call fuel.wat -o fuel.wasm
 # no --debug-names: wabt 1.0.32 writes tag names as name subsection 10 (now "field names")
 wat2wasm --enable-exceptions eh.wat -o eh.wasm
+wat2wasm --enable-exceptions eh-recursion.wat -o eh-recursion.wasm
+wat2wasm --debug-names recursion.wat -o recursion.wasm
 ls -l *.wasm
