@@ -23,6 +23,8 @@ export class Call {
   denied = false;
   /** Security findings, created on the first one (most calls have none). */
   security: SecurityNote[] | null = null;
+  /** performance.now() when the call began (0 with virtual clocks). */
+  startMs = 0;
 
   constructor(readonly func: string) {}
 

@@ -11,6 +11,12 @@ export interface ClockSource {
   readonly virtual: boolean;
   /** Nanoseconds on the WASI clock `id` (0 realtime, 1 monotonic, 2 process, 3 thread). */
   now(id: number): bigint;
+  /**
+   * The same, at the moment `perfMs` (a `performance.now()` reading the host took during this
+   * call): clock_time_get answers with the call's own start stamp instead of reading the clock a
+   * second time. Virtual clocks ignore `perfMs`.
+   */
+  at(id: number, perfMs: number): bigint;
   resolution(id: number): bigint;
   /** Waits `ns` on the monotonic clock (virtual: advances it). */
   sleep(ns: bigint): void;
@@ -24,8 +30,13 @@ function checkId(id: number): void {
   if (id < 0 || id > 3) throw new WasiError(E.INVAL, `unknown clock id ${id}`);
 }
 
+const perf = performance;
+
 export class RealClock implements ClockSource {
   readonly virtual = false;
+  // realtime and monotonic both count from one performance.now() reading, so a value derived from
+  // any later reading (the call's start stamp, or a fresh one) is consistent with every other.
+  private readonly perfBase = perf.now();
   private readonly hrBase = process.hrtime.bigint();
   private readonly realBase = BigInt(Date.now()) * 1_000_000n;
   private readonly cpuBase = process.cpuUsage();
@@ -33,10 +44,16 @@ export class RealClock implements ClockSource {
 
   now(id: number): bigint {
     checkId(id);
-    if (id === 0) return this.realBase + (process.hrtime.bigint() - this.hrBase);
-    if (id === 1) return process.hrtime.bigint();
+    if (id <= 1) return this.at(id, perf.now());
     const u = process.cpuUsage(this.cpuBase);
     return BigInt(u.user + u.system) * 1000n;
+  }
+
+  at(id: number, perfMs: number): bigint {
+    // performance.now() carries nanoseconds (a double of ms: exact to well under 1 ns for months).
+    if (id === 1) return this.hrBase + BigInt(Math.round((perfMs - this.perfBase) * 1e6));
+    if (id === 0) return this.realBase + BigInt(Math.round((perfMs - this.perfBase) * 1e6));
+    return this.now(id);
   }
 
   resolution(id: number): bigint {
@@ -53,7 +70,7 @@ export class RealClock implements ClockSource {
   }
 
   eventTimeMs(): number {
-    return performance.timeOrigin + performance.now();
+    return perf.timeOrigin + perf.now();
   }
 
   tick(): void {}
@@ -97,6 +114,10 @@ export class VirtualClock implements ClockSource {
     checkId(id);
     const t = this.elapsed();
     return id === 0 ? this.epochNs + t : t;
+  }
+
+  at(id: number): bigint {
+    return this.now(id);
   }
 
   resolution(id: number): bigint {

@@ -36,6 +36,11 @@ const FD_WRITE = R.FD_WRITE;
 const FD_SEEK = R.FD_SEEK;
 const APPEND = FDFLAGS.APPEND;
 const requireRight = needRight;
+// node:fs functions on the per-call path, read once: under tsx `fs.x` is a getter on a namespace
+// object (~70 ns a call). Only fd-based ones: fs-spy watches path functions by replacing them.
+const writeSync = fs.writeSync;
+const readSync = fs.readSync;
+const fstatSync = fs.fstatSync;
 
 export function toOffset(v: bigint, what: string): number {
   const u = BigInt.asUintN(64, v);
@@ -233,25 +238,27 @@ export function fd_filestat_set_times(h: HostCore, c: Call, fd: number, atim: bi
 }
 
 function readInto(h: HostCore, c: Call, e: FdEntry, iovs: number, n: number, at: number | null): number {
+  const mem = h.mem;
   if (n === 1) {
     // One iovec, the common case: read straight into guest memory, no views or arrays.
-    const buf = h.mem.u32(iovs);
-    const len = h.mem.u32(iovs + 4);
-    h.mem.check(buf, len);
-    c.args.iovs = 1;
-    c.args.bytes = len;
-    if (e.kind === 'stdin') return readStdin(h, c, [h.mem.view(buf, len)], [buf]);
+    const buf = mem.u32(iovs);
+    const len = mem.u32(iovs + 4);
+    mem.check(buf, len);
+    const args = c.args;
+    args.iovs = 1;
+    args.bytes = len;
+    if (e.kind === 'stdin') return readStdin(h, c, [mem.view(buf, len)], [buf]);
     if (len === 0) return 0;
     let got: number;
     try {
-      got = fs.readSync(e.osfd, h.mem.whole(), buf, len, at);
+      got = readSync(e.osfd, mem.whole(), buf, len, at);
     } catch (err) {
       throw hostError(err);
     }
-    h.mem.noteWritten(buf, got);
+    mem.noteWritten(buf, got);
     return got;
   }
-  const { views, ptrs, total } = h.mem.iovecs(iovs, n);
+  const { views, ptrs, total } = mem.iovecs(iovs, n);
   c.args.iovs = n;
   c.args.bytes = total;
   if (e.kind === 'stdin') return readStdin(h, c, views, ptrs);
@@ -260,7 +267,7 @@ function readInto(h: HostCore, c: Call, e: FdEntry, iovs: number, n: number, at:
   let left = got;
   for (let i = 0; i < views.length && left > 0; i++) {
     const k = Math.min(left, views[i].length);
-    h.mem.noteWritten(ptrs[i], k);
+    mem.noteWritten(ptrs[i], k);
     left -= k;
   }
   return got;
@@ -316,38 +323,40 @@ export function fd_pread(h: HostCore, c: Call, fd: number, iovs: number, iovsLen
 }
 
 function writeFrom(h: HostCore, c: Call, e: FdEntry, iovs: number, n: number, at: number): number {
-  const toStream = e.kind === 'stdout' || e.kind === 'stderr';
+  const mem = h.mem;
+  const kind = e.kind;
   if (n === 1) {
-    const buf = h.mem.u32(iovs);
-    const len = h.mem.u32(iovs + 4);
-    h.mem.check(buf, len);
-    c.args.iovs = 1;
-    c.args.bytes = len;
-    if (toStream) {
-      h.output(e.kind as 'stdout' | 'stderr', h.mem.copy(buf, len));
+    const buf = mem.u32(iovs);
+    const len = mem.u32(iovs + 4);
+    mem.check(buf, len);
+    const args = c.args;
+    args.iovs = 1;
+    args.bytes = len;
+    if (kind === 'stdout' || kind === 'stderr') {
+      h.output(kind, mem.copy(buf, len));
       return len;
     }
     if (len === 0) return 0;
     let wrote: number;
     try {
-      wrote = fs.writeSync(e.osfd, h.mem.whole(), buf, len, at);
+      wrote = writeSync(e.osfd, mem.whole(), buf, len, at);
     } catch (err) {
       throw hostError(err);
     }
     if (wrote > 0 && e.identityKey) h.identity.modified(e.identityKey);
     return wrote;
   }
-  const { views, total } = h.mem.iovecs(iovs, n);
+  const { views, total } = mem.iovecs(iovs, n);
   c.args.iovs = n;
   c.args.bytes = total;
-  if (toStream) {
+  if (kind === 'stdout' || kind === 'stderr') {
     const out = new Uint8Array(total);
     let o = 0;
     for (const v of views) {
       out.set(v, o);
       o += v.length;
     }
-    h.output(e.kind as 'stdout' | 'stderr', out);
+    h.output(kind, out);
     return total;
   }
   if (views.length === 0) return 0;
@@ -367,7 +376,7 @@ export function fd_write(h: HostCore, c: Call, fd: number, iovs: number, iovsLen
   if (e.kind === 'file') {
     if (e.fdflags & APPEND) {
       try {
-        e.position = fs.fstatSync(e.osfd).size;
+        e.position = fstatSync(e.osfd).size;
       } catch (err) {
         throw hostError(err);
       }

@@ -49,11 +49,14 @@ export interface FdEntry {
 }
 
 export class FdTable {
-  private readonly entries = new Map<number, FdEntry>();
+  // Indexed by fd number (guest fds are small and dense: lowest free number first), so the
+  // lookups every call makes are array loads, not hash probes. `count` = entries in use.
+  private readonly entries: Array<FdEntry | undefined> = [];
+  private count = 0;
 
   stdio(kind: 'stdin' | 'stdout' | 'stderr', rights: number): void {
     const fd = kind === 'stdin' ? 0 : kind === 'stdout' ? 1 : 2;
-    this.entries.set(fd, {
+    this.put(fd, {
       kind,
       filetype: FILETYPE.CHARACTER_DEVICE,
       rightsBase: rights,
@@ -68,36 +71,49 @@ export class FdTable {
     });
   }
 
+  private put(fd: number, e: FdEntry): void {
+    while (this.entries.length < fd) this.entries.push(undefined);
+    if (this.entries[fd] === undefined) this.count++;
+    this.entries[fd] = e;
+  }
+
+  private remove(fd: number): void {
+    if (this.entries[fd] === undefined) return;
+    this.entries[fd] = undefined;
+    this.count--;
+    while (this.entries.length > 0 && this.entries[this.entries.length - 1] === undefined) this.entries.pop();
+  }
+
   /** Inserts at the lowest free number from 3 up (deterministic, like POSIX); EMFILE past MAX_FDS. */
   add(entry: FdEntry): number {
-    if (this.entries.size >= MAX_FDS) {
+    if (this.count >= MAX_FDS) {
       release(entry);
       throw new WasiError(E.MFILE, `more than ${MAX_FDS} open fds`);
     }
     let fd = 3;
-    while (this.entries.has(fd)) fd++;
-    this.entries.set(fd, entry);
+    while (fd < this.entries.length && this.entries[fd] !== undefined) fd++;
+    this.put(fd, entry);
     return fd;
   }
 
   has(fd: number): boolean {
-    return this.entries.has(fd);
+    return this.peek(fd) !== undefined;
   }
 
   /** The entry, or EBADF (a bad-fd security event unless `quiet`). */
   get(fd: number, quiet = false): FdEntry {
-    const e = this.entries.get(fd);
-    if (!e) throw new WasiError(E.BADF, `fd ${fd} is not open`, quiet ? undefined : 'bad-fd');
+    const e = fd < this.entries.length ? this.entries[fd] : undefined;
+    if (e === undefined) throw new WasiError(E.BADF, `fd ${fd} is not open`, quiet ? undefined : 'bad-fd');
     return e;
   }
 
   peek(fd: number): FdEntry | undefined {
-    return this.entries.get(fd);
+    return fd < this.entries.length ? this.entries[fd] : undefined;
   }
 
   close(fd: number): void {
     const e = this.get(fd);
-    this.entries.delete(fd);
+    this.remove(fd);
     release(e);
   }
 
@@ -107,13 +123,13 @@ export class FdTable {
     const dst = this.get(to);
     if (from === to) return;
     release(dst);
-    this.entries.set(to, src);
-    this.entries.delete(from);
+    this.entries[to] = src;
+    this.remove(from);
   }
 
   describe(fd: number): string {
-    const e = this.entries.get(fd);
-    if (!e) return `${fd} (not open)`;
+    const e = fd < this.entries.length ? this.entries[fd] : undefined;
+    if (e === undefined) return `${fd} (not open)`;
     if (e.descFd === fd && e.desc !== undefined) return e.desc;
     e.desc = this.describeEntry(fd, e);
     e.descFd = fd;
@@ -130,12 +146,15 @@ export class FdTable {
 
   /** Closes every OS resource (the host's end of a run). */
   closeAll(): void {
-    for (const e of this.entries.values()) release(e);
-    this.entries.clear();
+    for (const e of this.entries) if (e !== undefined) release(e);
+    this.entries.length = 0;
+    this.count = 0;
   }
 
   numbers(): number[] {
-    return [...this.entries.keys()].sort((a, b) => a - b);
+    const out: number[] = [];
+    for (let fd = 0; fd < this.entries.length; fd++) if (this.entries[fd] !== undefined) out.push(fd);
+    return out;
   }
 }
 

@@ -97,7 +97,8 @@ export function clock_time_get(h: HostCore, c: Call, id: number, precision: bigi
   c.args.precision = BigInt.asUintN(64, precision);
   h.mem.check(ptr, 8);
   clockAllowed(h, c, id);
-  const t = h.clock.now(id);
+  // The call's own start stamp is the clock reading (one clock read fewer per call).
+  const t = h.clock.at(id, c.startMs);
   h.mem.setU64(ptr, t);
   c.results.time = t;
   return SUCCESS;

@@ -35,6 +35,7 @@ const SUCCESS = E.SUCCESS;
 const nameOfErrno = errnoName;
 const MODULE = WASI_MODULE;
 const CallState = Call;
+const perf = performance;
 
 export interface DeterministicOptions {
   /** Seed of random_get's generator. */
@@ -296,7 +297,8 @@ export class WasiHost {
     if (this.replayer) return this.replay(seq, name, raw, fuel);
     const c = new CallState(name);
     const virtual = this.clock.virtual;
-    const t0 = virtual ? 0 : performance.now();
+    const t0 = virtual ? 0 : perf.now();
+    c.startMs = t0;
     const time = virtual ? this.clock.eventTimeMs() : TIME_ORIGIN + t0;
     const recording = this.recorder !== undefined;
     let input: string | undefined;
@@ -322,7 +324,7 @@ export class WasiHost {
         c.args.hostError = e instanceof Error ? e.message : String(e);
       }
     }
-    const durationUs = virtual ? 0 : Math.round((performance.now() - t0) * 10_000) / 10;
+    const durationUs = virtual ? 0 : Math.round((perf.now() - t0) * 10_000) / 10;
     const ev: CapabilityEvent = {
       kind: 'capability',
       seq,
