@@ -15,6 +15,7 @@ export {
   type DriftReport,
 } from './anomaly-detector';
 export { Sandbox, type SandboxBackend } from './sandbox-resolver';
+export type { DirCacheStats } from './dir-cache';
 export type { CapabilityPolicy } from './capability-policy';
 export type { StdinOption } from './stdin-source';
 export type { WasmMemory, WasmInstance, WasmModule, WasmImports, HostFunction } from './wasm-types';

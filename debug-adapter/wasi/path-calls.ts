@@ -63,6 +63,13 @@ function keyOf(p: string): string | undefined {
   return st ? identityKey(st) : undefined;
 }
 
+/** Records an entry the guest just created (deterministic times start now; live: nothing to do). */
+function createdHere(h: HostCore, hostPath: string): void {
+  if (!h.identity.deterministic) return;
+  const k = keyOf(hostPath);
+  if (k) h.identity.created(k);
+}
+
 /** Records a change of a directory's contents (deterministic mtimes). */
 function dirChanged(h: HostCore, dir: DirHandle): void {
   if (!h.identity.deterministic) return;
@@ -86,8 +93,8 @@ export function path_create_directory(h: HostCore, c: Call, fd: number, ptr: num
   return withResolution(h.sandbox.resolve(e.dir, p, false, false), (r) => {
     if (r.name === '.' || r.stat) throw new WasiError(E.EXIST);
     hostCall(() => fs.mkdirSync(r.hostPath, 0o777));
-    const k = keyOf(r.hostPath);
-    if (k) h.identity.created(k);
+    h.sandbox.changed(r.parent, r.name);
+    createdHere(h, r.hostPath);
     dirChanged(h, r.parent);
     return E.SUCCESS;
   });
@@ -153,6 +160,7 @@ export function path_link(
       if (b.stat || b.name === '.') throw new WasiError(E.EXIST);
       if (b.mustBeDir) throw new WasiError(E.NOENT);
       hostCall(() => fs.linkSync(a.hostPath, b.hostPath));
+      h.sandbox.changed(b.parent, b.name);
       h.identity.changed(identityKey(a.stat));
       dirChanged(h, b.parent);
       return E.SUCCESS;
@@ -322,6 +330,7 @@ export function path_remove_directory(h: HostCore, c: Call, fd: number, ptr: num
     if (!r.stat) throw new WasiError(E.NOENT);
     if (!r.stat.isDirectory()) throw new WasiError(E.NOTDIR);
     hostCall(() => fs.rmdirSync(r.hostPath));
+    h.sandbox.changed(r.parent, r.name);
     h.identity.forget(identityKey(r.stat));
     dirChanged(h, r.parent);
     return E.SUCCESS;
@@ -348,6 +357,8 @@ export function path_rename(h: HostCore, c: Call, fd: number, oldPtr: number, ol
         if (!srcIsDir && b.stat.isDirectory()) throw new WasiError(E.ISDIR);
       }
       hostCall(() => fs.renameSync(a.hostPath, b.hostPath));
+      h.sandbox.changed(a.parent, a.name);
+      h.sandbox.changed(b.parent, b.name);
       if (b.stat && identityKey(b.stat) !== identityKey(a.stat) && (b.stat.isDirectory() || b.stat.nlink <= 1n)) h.identity.forget(identityKey(b.stat));
       h.identity.changed(identityKey(a.stat));
       dirChanged(h, a.parent);
@@ -391,8 +402,8 @@ export function path_symlink(h: HostCore, c: Call, oldPtr: number, oldLen: numbe
       throw new WasiError(E.NOTCAPABLE, `symlink text "${target}" points outside the preopen`, 'sandbox-escape');
     }
     hostCall(() => fs.symlinkSync(target, r.hostPath));
-    const k = keyOf(r.hostPath);
-    if (k) h.identity.created(k);
+    h.sandbox.changed(r.parent, r.name);
+    createdHere(h, r.hostPath);
     dirChanged(h, r.parent);
     return E.SUCCESS;
   });
@@ -409,6 +420,7 @@ export function path_unlink_file(h: HostCore, c: Call, fd: number, ptr: number, 
     if (r.stat.isDirectory()) throw new WasiError(E.ISDIR);
     if (r.mustBeDir) throw new WasiError(E.NOTDIR);
     hostCall(() => fs.unlinkSync(r.hostPath));
+    h.sandbox.changed(r.parent, r.name);
     const k = identityKey(r.stat);
     if (r.stat.nlink <= 1n) h.identity.forget(k);
     else h.identity.changed(k);

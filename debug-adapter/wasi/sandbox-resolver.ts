@@ -19,10 +19,15 @@
 // Symlinks are expanded by the walker itself (at most MAX_SYMLINKS, then ELOOP), relative to the
 // directory that holds them; `..` is applied to the real parent chain; climbing above the base
 // directory, an absolute path, or a symlink whose text is absolute is a sandbox escape.
+//
+// procfs: the intermediate directories a walk opens stay open in a small cache between calls
+// (dir-cache.ts: re-checked against their parent before every use, dropped when the guest
+// changes them), so repeated calls in one directory do not reopen every ancestor.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { E } from './wasi-abi';
 import { WasiError } from './wasi-error';
+import { DirCache, type CachedDir, type DirCacheStats } from './dir-cache';
 
 export type SandboxBackend = 'procfs' | 'path';
 
@@ -41,12 +46,18 @@ export interface DirHandle {
   readonly osfd: number;
   /** Path backend: where the directory must be (realpath) for the walk to be trusted. */
   readonly expectedReal?: string;
+  /** `dev:ino` once the walk cache has fstat-ed the handle. */
+  idKey?: string;
   close(): void;
 }
 
-class ProcfsDir implements DirHandle {
+class ProcfsDir implements DirHandle, CachedDir {
   readonly self: string;
   private readonly prefix: string;
+  idKey?: string;
+  refs = 0;
+  dead = false;
+  cached = false;
   constructor(readonly osfd: number) {
     this.self = `/proc/self/fd/${osfd}`;
     this.prefix = `${this.self}/`;
@@ -55,6 +66,8 @@ class ProcfsDir implements DirHandle {
     return this.prefix + name;
   }
   close(): void {
+    // A cached handle belongs to the cache (it closes it when dropped and unused).
+    if (this.cached) return;
     try {
       fs.closeSync(this.osfd);
     } catch {
@@ -112,12 +125,59 @@ function hostErrno(e: unknown): number {
   return n ?? E.IO;
 }
 
+const NOTHING_HELD: readonly ProcfsDir[] = [];
+const NO_DIRS: readonly DirHandle[] = [];
+
+class Resolved implements Resolution {
+  private released = false;
+  constructor(
+    readonly parent: DirHandle,
+    readonly name: string,
+    readonly hostPath: string,
+    readonly parts: string[],
+    readonly stat: fs.BigIntStats | undefined,
+    readonly mustBeDir: boolean,
+    private readonly owned: readonly DirHandle[],
+    private readonly held: readonly ProcfsDir[],
+    private readonly cache: DirCache<ProcfsDir> | undefined,
+  ) {}
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    releaseWalk(this.owned, this.held, this.cache);
+  }
+}
+
+function releaseWalk(owned: readonly DirHandle[], held: readonly ProcfsDir[], cache: DirCache<ProcfsDir> | undefined): void {
+  for (let i = 0; i < owned.length; i++) owned[i].close();
+  if (cache) for (let i = 0; i < held.length; i++) cache.release(held[i]);
+}
+
 export class Sandbox {
   readonly backend: SandboxBackend;
+  /** procfs only: walked directories kept open between calls. */
+  private readonly cache: DirCache<ProcfsDir> | undefined;
 
-  constructor(requested: SandboxBackend | 'auto' = 'auto') {
+  constructor(requested: SandboxBackend | 'auto' = 'auto', options: { cacheDirs?: boolean } = {}) {
     this.backend = requested === 'auto' ? (Sandbox.procfsWorks() ? 'procfs' : 'path') : requested;
     if (this.backend === 'procfs' && !Sandbox.procfsWorks()) throw new Error('the procfs sandbox backend needs Linux /proc');
+    this.cache = this.backend === 'procfs' && options.cacheDirs !== false ? new DirCache<ProcfsDir>() : undefined;
+  }
+
+  /** The walk cache's counters (undefined without one). */
+  get dirCacheStats(): Readonly<DirCacheStats> | undefined {
+    return this.cache?.stats;
+  }
+
+  /** The guest changed the entry `name` of `dir` (renamed, removed, linked or created it). */
+  changed(dir: DirHandle, name: string): void {
+    if (this.cache && dir instanceof ProcfsDir) this.cache.forget(dir, name);
+  }
+
+  /** Closes the walk cache's fds (the end of a run); later walks open afresh. */
+  close(): void {
+    this.cache?.clear();
   }
 
   private static procfsChecked: boolean | undefined;
@@ -200,34 +260,35 @@ export class Sandbox {
     if (guestPath.length === 0) throw new WasiError(E.NOENT, 'empty path');
     if (guestPath.length > PATH_MAX) throw new WasiError(E.NAMETOOLONG, `path longer than ${PATH_MAX}`);
     if (guestPath.includes('\0')) throw new WasiError(E.INVAL, 'path contains a NUL byte');
-    if (guestPath.startsWith('/')) {
+    if (guestPath.charCodeAt(0) === 47 /* / */) {
       throw new WasiError(E.NOTCAPABLE, `absolute path "${guestPath}" is outside every capability`, 'sandbox-escape');
     }
     if (process.platform === 'win32' && /[\\:]/.test(guestPath)) {
       throw new WasiError(E.NOTCAPABLE, `path "${guestPath}" uses host path syntax`, 'sandbox-escape');
     }
-    const queue = guestPath.split('/');
-    const owned: DirHandle[] = [];
+    const cache = this.cache;
+    // Components still to walk are queue[at..]; a symlink's text is spliced in at `at`.
+    let queue = guestPath.split('/');
+    let at = 0;
+    let owned: DirHandle[] | null = null;
+    let held: ProcfsDir[] | null = null;
     const stack: DirHandle[] = [];
     const parts: string[] = [];
     let cur = base;
     let links = 0;
-    const release = (): void => {
-      for (const h of owned) h.close();
-      owned.length = 0;
-    };
-    const expand = (at: DirHandle, name: string): void => {
+    const expand = (dir: DirHandle, name: string): void => {
       if (++links > MAX_SYMLINKS) throw new WasiError(E.LOOP, `more than ${MAX_SYMLINKS} symlinks`);
-      const target = fs.readlinkSync(at.child(name), 'utf8');
+      const target = fs.readlinkSync(dir.child(name), 'utf8');
       if (target.startsWith('/')) {
         throw new WasiError(E.NOTCAPABLE, `symlink ${[...parts, name].join('/')} -> ${target} points outside the capability`, 'sandbox-escape');
       }
       if (target.length === 0) throw new WasiError(E.NOENT, 'empty symlink');
-      queue.unshift(...target.split('/'));
+      queue = [...target.split('/'), ...queue.slice(at)];
+      at = 0;
     };
     try {
-      while (queue.length > 0) {
-        const c = queue.shift() as string;
+      while (at < queue.length) {
+        const c = queue[at++];
         if (c === '' || c === '.') continue;
         if (c === '..') {
           if (stack.length === 0) {
@@ -238,26 +299,37 @@ export class Sandbox {
           continue;
         }
         let isLast = true;
-        for (const r of queue) {
+        for (let i = at; i < queue.length; i++) {
+          const r = queue[i];
           if (r !== '' && r !== '.') {
             isLast = false;
             break;
           }
         }
         if (isLast) {
-          const dirRequired = queue.length > 0;
-          const st = lstatOrUndefined(cur.child(c));
-          if (st?.isSymbolicLink() && (followFinal || (dirRequired && followTrailing))) {
+          const dirRequired = at < queue.length;
+          const hostPath = cur.child(c);
+          const st = lstatOrUndefined(hostPath);
+          if (st !== undefined && (followFinal || (dirRequired && followTrailing)) && st.isSymbolicLink()) {
             expand(cur, c);
             continue;
           }
           this.verifyDir(cur);
-          return { parent: cur, name: c, hostPath: cur.child(c), parts: [...parts, c], stat: st, mustBeDir: dirRequired, release };
+          parts.push(c);
+          return new Resolved(cur, c, hostPath, parts, st, dirRequired, owned ?? NO_DIRS, held ?? NOTHING_HELD, cache);
         }
         // An intermediate component: it must be a directory (after following symlinks).
         let next: DirHandle;
         try {
-          next = this.openChildDir(cur, c, false);
+          if (cache !== undefined && cur instanceof ProcfsDir) {
+            const parent = cur;
+            const dir = cache.child(parent, c, () => this.openChildDir(parent, c, false) as ProcfsDir);
+            (held ??= []).push(dir);
+            next = dir;
+          } else {
+            next = this.openChildDir(cur, c, false);
+            (owned ??= []).push(next);
+          }
           if (this.backend === 'path') {
             const st = lstatOrUndefined(cur.child(c));
             if (!st) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
@@ -278,7 +350,6 @@ export class Sandbox {
           }
           throw new WasiError(errno);
         }
-        owned.push(next);
         stack.push(cur);
         cur = next;
         parts.push(c);
@@ -286,9 +357,9 @@ export class Sandbox {
       // Nothing but `.`/`..`/slashes after the last real component: the path names `cur` itself.
       this.verifyDir(cur);
       const here = cur.child('.');
-      return { parent: cur, name: '.', hostPath: here, parts, stat: fs.lstatSync(here, { bigint: true }), mustBeDir: true, release };
+      return new Resolved(cur, '.', here, parts, fs.lstatSync(here, { bigint: true }), true, owned ?? NO_DIRS, held ?? NOTHING_HELD, cache);
     } catch (e) {
-      release();
+      releaseWalk(owned ?? NO_DIRS, held ?? NOTHING_HELD, cache);
       throw e;
     }
   }

@@ -15,6 +15,7 @@ import { ProcExit, WasiError } from './wasi-error';
 import { GuestMemory } from './guest-memory';
 import { FdTable } from './fd-table';
 import { Sandbox, type DirHandle, type SandboxBackend } from './sandbox-resolver';
+import type { DirCacheStats } from './dir-cache';
 import { FileIdentity, identityKey } from './file-identity';
 import { RealClock, VirtualClock, type ClockSource } from './clocks';
 import { HostRandom, SeededRandom, type RandomSource } from './seeded-random';
@@ -211,6 +212,11 @@ export class WasiHost {
     return this.core.sandbox.backend;
   }
 
+  /** The walked-directory cache's counters (procfs backend; undefined otherwise). */
+  get dirCacheStats(): Readonly<DirCacheStats> | undefined {
+    return this.core.sandbox.dirCacheStats;
+  }
+
   /** The runtime's fuel counter, when it is only known after instantiation. */
   setFuel(fuel: () => bigint): void {
     this.fuelFn = fuel;
@@ -263,6 +269,7 @@ export class WasiHost {
     this.finished = true;
     if (exitCode === undefined || this.divergence) this.replayer?.close();
     this.fds.closeAll();
+    this.core.sandbox.close();
     this.recorder?.close(exitCode);
     if (this.replayer && exitCode !== undefined && !this.divergence) {
       const left = this.replayer.peek();
