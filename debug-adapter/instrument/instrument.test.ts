@@ -255,7 +255,11 @@ test('function indices are remapped everywhere: exports, start, all element enco
   assert.equal(importCount(out, 'func'), nImp + 2);
   const remap = (i: number) => (i < nImp ? i : i + 2);
   assert.deepEqual(out.exports.filter((e) => e.kind === 'func' && !e.name.startsWith('__wasiscope')).map((e) => e.index), orig.exports.filter((e) => e.kind === 'func').map((e) => remap(e.index)));
-  assert.equal(out.start, remap(orig.start!));
+  assert.equal(out.start, null, 'the start section became an export the meter runs after binding');
+  const wrapper = out.exports.find((e) => e.name === '__wasiscope_start')!.index;
+  const body = out.bodies[wrapper - importCount(out, 'func')];
+  assert.deepEqual([...im.bytes.subarray(body.codeStart, body.end)], [0x10, remap(orig.start!), 0x0b], 'a wrapper that calls the start function');
+  assert.equal(im.deferredStart, true);
   orig.elements.forEach((seg, i) => {
     if (seg.funcs) assert.deepEqual(out.elements[i].funcs, seg.funcs.map(remap));
   });
@@ -365,4 +369,32 @@ test('try_table is refused by name and offset (its exception landings would need
   const body = [0, 0x1f, 0x40, 0, 0x0b, 0x0b];
   b.push(10, body.length + 2, 1, body.length, ...body);
   assert.throws(() => instrument(Uint8Array.from(b)), /try_table is not supported by the instrumenter at byte 0x/);
+});
+
+test('a start function runs after the meter is bound: a fuel limit stops an endless one, and its fuel is counted', () => {
+  const bytes = load('start-loop.wasm');
+  for (const mode of ['fast', 'reference'] as const) {
+    const im = instrument(bytes, { mode });
+    const meter = new FuelMeter(im, { limit: 100_000n });
+    const inst = new WA.Instance(new WA.Module(im.bytes), meter.imports);
+    let err: unknown;
+    try {
+      meter.bind(inst);
+    } catch (e) {
+      err = meter.settle(e).error;
+    }
+    assert.ok(err instanceof OutOfFuelError, `${mode}: ${String(err)}`);
+    assert.equal(err.location.funcName, 'init');
+    assert.ok(meter.consumed() >= 100_000n);
+    const init = meter.perFunction().find((f) => f.name === 'init');
+    assert.equal(init?.calls, 1n);
+    assert.equal(init?.fuelExclusive, meter.consumed());
+    // deferStart: the caller runs it (the runtime does, inside its trap handling)
+    const m2 = new FuelMeter(im, { limit: 5000n });
+    const i2 = new WA.Instance(new WA.Module(im.bytes), m2.imports);
+    m2.bind(i2, { deferStart: true });
+    assert.equal(m2.consumed(), 0n);
+    assert.throws(() => m2.runStart());
+    assert.ok(m2.settle(new Error('x')) !== undefined);
+  }
 });

@@ -27,7 +27,7 @@ import { checkIndexBounds } from './index-bounds';
 import { OffsetMapBuilder } from './offset-map';
 import {
   HOOK_MODULE, HOOK_DEADLINE, HOOK_MEMORY_GROW, HOOK_COUNTER, HOOK_SITE, EXPORT_FUEL, EXPORT_DEADLINE, EXPORT_PROBE, EXPORT_DUMP,
-  EXPORT_CHAIN_BASE, EXPORT_CHAIN_FUEL, EXPORT_CHAIN_LIMIT, EXPORT_CHAIN_FUNC,
+  EXPORT_CHAIN_BASE, EXPORT_CHAIN_FUEL, EXPORT_CHAIN_LIMIT, EXPORT_CHAIN_FUNC, EXPORT_START,
   RESERVED_PREFIX,
   fxExportName, fcExportName, dbgExportName, scratchExportName, globalExportName, memoryExportName,
   type DebugLayout, type InstrumentOptions, type InstrumentedModule, type InstrumentStats, type ScratchType,
@@ -179,6 +179,20 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     extraBodies.push(dumpBody(importedFuncs, definedFuncs, fxBase, fcBase, counterHook));
   }
 
+  // The start function runs once the host has bound its hooks (FuelMeter.bind), not inside
+  // instantiation, where no fuel limit could stop it yet: the start section becomes an exported
+  // wrapper that calls it (exporting the function itself would declare it for ref.func, making
+  // some invalid modules valid). A start function of the wrong type stays, so V8 still refuses it.
+  let startWrapper = -1;
+  if (m.start !== null && startTypeIsEmpty(m, m.start, importedFuncs, funcShift)) {
+    startWrapper = deadlineSlow + extraBodies.length;
+    m.funcs.push(m.types.push({ params: [], results: [] }) - 1);
+    extraBodies.push(startBody(m.start));
+    m.start = null;
+    markDirty(m, SectionId.Start);
+  }
+  const deferredStart = startWrapper >= 0;
+
   // Recursion chains: the chain-enter function, then one clone per chained function (its type).
   let chain: ChainGlobals | undefined;
   const cloneIndex = new Map<number, number>();
@@ -198,6 +212,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   m.exports.push({ name: EXPORT_FUEL, kind: 'global', index: fuelGlobal });
   m.exports.push({ name: EXPORT_DEADLINE, kind: 'global', index: deadlineGlobal });
   m.exports.push({ name: EXPORT_PROBE, kind: 'func', index: deadlineSlow });
+  if (startWrapper >= 0) m.exports.push({ name: EXPORT_START, kind: 'func', index: startWrapper });
   if (counters === 'globals') {
     for (let i = 0; i < definedFuncs; i++) {
       const f = importedFuncs + i;
@@ -333,6 +348,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
         if (counters === 'dump') fns.set(counterHook, `${HOOK_MODULE}.${HOOK_COUNTER}`);
         fns.set(deadlineSlow, `${HOOK_MODULE}.deadline_slow`);
         if (chain) fns.set(chain.enter, `${HOOK_MODULE}.chain_enter`);
+        if (startWrapper >= 0) fns.set(startWrapper, `${HOOK_MODULE}.start`);
         for (const [f, c] of cloneIndex) fns.set(c, names[f]);
         if (dumpFunc >= 0) fns.set(dumpFunc, `${HOOK_MODULE}.dump_counters`);
         growFuncs.forEach((f, i) => fns.set(f, `${HOOK_MODULE}.grow_memory${i}`));
@@ -439,6 +455,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
     warnings,
     stats,
     debug: debugLayout,
+    deferredStart,
     chains,
   };
 }
@@ -564,6 +581,30 @@ function dumpBody(importedFuncs: number, definedFuncs: number, fxBase: number, f
     w.u8(op('call').code);
     w.u32(counterHook);
   }
+  w.u8(op('end').code);
+  return { sizeStart: -1, start: -1, codeStart: -1, end: -1, locals: [], replacement: w.finish() };
+}
+
+/** Whether (output) function `f` has type [] -> [] (a valid start function). */
+function startTypeIsEmpty(m: Module, f: number, importedFuncs: number, funcShift: number): boolean {
+  let type = -1;
+  if (f < importedFuncs) {
+    let k = 0;
+    for (const imp of m.imports) {
+      if (imp.desc.kind !== 'func') continue;
+      if (k++ === f) type = imp.desc.type;
+    }
+  } else type = m.funcs[f - importedFuncs - funcShift] ?? -1;
+  const t = m.types[type];
+  return t !== undefined && 'params' in t && t.params.length === 0 && t.results.length === 0;
+}
+
+/** `__wasiscope_start`: calls the module's start function (output index `f`). */
+function startBody(f: number): FunctionBody {
+  const w = new ByteWriter(16);
+  w.u32(0);
+  w.u8(op('call').code);
+  w.u32(f);
   w.u8(op('end').code);
   return { sizeStart: -1, start: -1, codeStart: -1, end: -1, locals: [], replacement: w.finish() };
 }

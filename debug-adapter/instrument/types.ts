@@ -39,6 +39,13 @@ export const EXPORT_DEADLINE = '__wasiscope_deadline';
  */
 export const EXPORT_PROBE = '__wasiscope_probe';
 
+/**
+ * Exported function: the module's start function. The start section is removed so the start
+ * function runs after the host has bound the fuel meter (FuelMeter.bind runs it, or runStart
+ * when bound with deferStart): a fuel limit, samples and pauses apply to it like to any code.
+ */
+export const EXPORT_START = '__wasiscope_start';
+
 /** Recursion chains (recursion-chains.ts): i64 global, fuel at the live chain's start or last rebase. */
 export const EXPORT_CHAIN_BASE = '__wasiscope_chain_base';
 /** i64 global: the live chain's register, `(fuel - base) << CHAIN_SHIFT | calls not yet counted`. */
@@ -191,6 +198,8 @@ export interface InstrumentedModule {
   stats: InstrumentStats;
   /** Debug mode's sites and local layouts (only with InstrumentOptions.debug). */
   debug?: DebugLayout;
+  /** The module had a start function: it is exported as EXPORT_START and run by FuelMeter, not by V8. */
+  deferredStart: boolean;
   /** Recursion clones, when any: which functions, their output indices and code, offsets back to the original's. */
   chains?: RecursionClones;
 }

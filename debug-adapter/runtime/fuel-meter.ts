@@ -12,7 +12,7 @@ import { CHAIN_COUNT_MASK, CHAIN_SHIFT, CHAIN_WINDOW } from '../instrument/recur
 import { trapRefund } from '../instrument/refund';
 import {
   EXPORT_CHAIN_BASE, EXPORT_CHAIN_FUEL, EXPORT_CHAIN_FUNC, EXPORT_CHAIN_LIMIT,
-  EXPORT_DEADLINE, EXPORT_DUMP, EXPORT_FUEL, EXPORT_PROBE, HOOK_COUNTER, HOOK_DEADLINE, HOOK_MEMORY_GROW,
+  EXPORT_DEADLINE, EXPORT_DUMP, EXPORT_FUEL, EXPORT_PROBE, EXPORT_START, HOOK_COUNTER, HOOK_DEADLINE, HOOK_MEMORY_GROW,
   HOOK_MODULE, fcExportName, fxExportName, type InstrumentedModule,
 } from '../instrument/types';
 import type { CodeLocation, TrapInfo } from './events';
@@ -152,8 +152,16 @@ export class FuelMeter {
     };
   }
 
-  /** Find the injected globals of `instance` (an instance of `im.bytes`). */
-  bind(instance: WasmInstanceLike): this {
+  /** The module's start function, until it has run (InstrumentedModule.deferredStart). */
+  private startFn?: () => void;
+
+  /**
+   * Find the injected globals of `instance` (an instance of `im.bytes`), then run the module's
+   * start function, if it has one, as V8 would have at instantiation (a trap there throws from
+   * here: treat it as a failed instantiation, after settle()). With `deferStart` the caller runs
+   * it with runStart(), e.g. inside the try block that handles the run's traps.
+   */
+  bind(instance: WasmInstanceLike, opts: { deferStart?: boolean } = {}): this {
     const ex = instance.exports;
     this.fuelG = ex[EXPORT_FUEL] as WasmGlobalLike;
     this.deadlineG = ex[EXPORT_DEADLINE] as WasmGlobalLike;
@@ -185,7 +193,21 @@ export class FuelMeter {
     }
     (ex[EXPORT_PROBE] as (f: number, o: number) => void)(-1, 0);
     this.updateDeadline();
+    this.startFn = undefined;
+    if (this.im.deferredStart) {
+      const start = ex[EXPORT_START] as (() => void) | undefined;
+      if (typeof start !== 'function') throw new Error(`not an instance of the instrumented module (no ${EXPORT_START})`);
+      this.startFn = start;
+      if (!opts.deferStart) this.runStart();
+    }
     return this;
+  }
+
+  /** Run the module's start function if it has one and it has not run yet (see bind). */
+  runStart(): void {
+    const start = this.startFn;
+    this.startFn = undefined;
+    start?.();
   }
 
   /** Fuel consumed so far. */

@@ -72,6 +72,17 @@ test('an infinite loop stops with "out of fuel" at the limit, saying where', asy
   assert.ok(r.fuelConsumed >= 5_000_000n);
 });
 
+test('an endless start function is metered too: the limit stops it, naming the function', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasiscope-start-'));
+  const wat = join(dir, 'start-loop.wat');
+  writeFileSync(wat, '(module (func $init (loop $l (br $l))) (func (export "_start")) (memory (export "memory") 1) (start $init))');
+  const r = await runModule({ program: wat, args: [], env: {}, cwd: dir, preopens: [], fuelLimit: 200_000n }, () => undefined);
+  assert.equal(r.exitCode, TRAP_EXIT_CODE);
+  assert.equal(r.trap?.kind, 'out of fuel');
+  assert.equal(r.trap?.location?.funcName, 'init');
+  assert.equal(r.functions.find((f) => f.name === 'init')?.fuelExclusive, r.fuelConsumed);
+});
+
 test('launch problems come back as messages that say what to fix', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wasiscope-launch-'));
   writeFileSync(join(dir, 'not.wasm'), 'hello');

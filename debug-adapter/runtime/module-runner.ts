@@ -277,7 +277,7 @@ export async function runModule(options: RunOptions, sinkRaw: (e: RuntimeEvent) 
     host.finish(undefined);
     return errorResult(`the module could not be instantiated: ${e instanceof Error ? e.message : String(e)}`);
   }
-  meter.bind(instance);
+  meter.bind(instance, { deferStart: true });
   sampler?.start(meter);
   const mem = instance.exports.memory;
   if (mem instanceof WebAssembly.Memory) {
@@ -291,6 +291,8 @@ export async function runModule(options: RunOptions, sinkRaw: (e: RuntimeEvent) 
   let trap: TrapInfo | undefined;
   try {
     debug?.onInstance(instance as unknown as WasmInstanceLike, im, meter);
+    // The start function (if any) runs here, metered, so a limit or a pause reaches it too.
+    meter.runStart();
     exitCode = host.run(instance as unknown as Parameters<WasiHost['run']>[0]);
   } catch (e) {
     if (e instanceof ReplayDivergenceError) {

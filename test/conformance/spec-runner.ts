@@ -268,7 +268,10 @@ export class SpecFileRunner {
       let inst: Instance;
       try {
         inst = new WA.Instance(mod, this.importsFor(v, parsed, meter));
+        // Instrumented modules run their start function here (after the meter's hooks are bound).
+        meter?.bind(inst);
       } catch (e) {
+        meter?.settle(e);
         if (v === 'plain') {
           this.res.skippedModules.set(`instantiation: ${errorKey(e).slice(0, 60)}`, (this.res.skippedModules.get(`instantiation: ${errorKey(e).slice(0, 60)}`) ?? 0) + 1);
           this.res.modules--;
@@ -277,10 +280,7 @@ export class SpecFileRunner {
         this.fail(c, `${v}: instantiation failed where the plain module instantiates: ${errorKey(e)}`);
         return;
       }
-      if (meter) {
-        meter.bind(inst);
-        this.meters.get(v)?.push(meter);
-      }
+      if (meter) this.meters.get(v)?.push(meter);
       const w = this.instantiateWrapper(info, inst);
       loaded.set(v, { inst, meter, im, wrapper: w.wrapper, mem: w.mem });
     }
@@ -474,7 +474,7 @@ export class SpecFileRunner {
         meter = new FuelMeter(im);
       }
       try {
-        new WA.Instance(mod, this.importsFor(v, parsed, meter));
+        meter?.bind(new WA.Instance(mod, this.importsFor(v, parsed, meter)));
         return null;
       } catch (e) {
         return e;

@@ -9,4 +9,5 @@ wat2wasm --debug-names --enable-tail-call fuel.wat -o fuel.wasm
 wat2wasm --enable-exceptions eh.wat -o eh.wasm
 wat2wasm --enable-exceptions eh-recursion.wat -o eh-recursion.wasm
 wat2wasm --debug-names recursion.wat -o recursion.wasm
+wat2wasm --debug-names start-loop.wat -o start-loop.wasm
 ls -l *.wasm
