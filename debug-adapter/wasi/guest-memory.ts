@@ -114,7 +114,8 @@ export class GuestMemory {
   }
   setU64(ptr: number, v: bigint): void {
     this.check(ptr, 8);
-    this.dv.setBigUint64(ptr, BigInt.asUintN(64, v), true);
+    // setBigUint64 stores v modulo 2^64 itself (ToBigUint64): no BigInt.asUintN copy needed.
+    this.dv.setBigUint64(ptr, v, true);
     this.note(ptr, 8);
   }
 
