@@ -4,26 +4,32 @@
 // policy denies never reaches the file system at all.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  decodeFdflags,
-  decodeLookupflags,
-  decodeOflags,
-  decodeRights,
-  decodeFstflags,
-  E,
-  FDFLAGS,
-  FILETYPE,
-  LOOKUP_SYMLINK_FOLLOW,
-  OFLAGS,
-  R,
-  SIZE,
-} from './wasi-abi';
-import { WasiError } from './wasi-error';
-import { needRight, type Call, type HostCore } from './call-context';
-import { joinGuest, type FdEntry } from './fd-table';
-import { filetypeOf, identityKey } from './file-identity';
-import { lstatOrUndefined, type DirHandle, type Resolution } from './sandbox-resolver';
-import { filestatResult, hostCall, maxRights, nsToSeconds, timesFrom, writeFilestat } from './fd-calls';
+import * as abi from './wasi-abi';
+import * as errors from './wasi-error';
+import * as callContext from './call-context';
+import * as fdTable from './fd-table';
+import * as fileIdentity from './file-identity';
+import * as resolver from './sandbox-resolver';
+import * as fdCalls from './fd-calls';
+import type { Call, HostCore } from './call-context';
+import type { FdEntry } from './fd-table';
+import type { DirHandle, Resolution } from './sandbox-resolver';
+
+// Imported bindings, read once: under tsx (CommonJS) every read of an imported name is a getter
+// call, and a path call reads a dozen of them. (Path functions of node:fs stay `fs.x`: fs-spy
+// replaces them to watch every path the host hands to the OS.)
+const {
+  decodeFdflags, decodeLookupflags, decodeOflags, decodeRights, decodeFstflags, E, FDFLAGS, FILETYPE, LOOKUP_SYMLINK_FOLLOW, OFLAGS, R, SIZE,
+} = abi;
+const { WasiError } = errors;
+const { needRight } = callContext;
+const { joinGuest } = fdTable;
+const { filetypeOf, identityKey } = fileIdentity;
+const { lstatOrUndefined } = resolver;
+const { filestatResult, hostCall, maxRights, nsToSeconds, timesFrom, writeFilestat } = fdCalls;
+const fstatSync = fs.fstatSync;
+const closeSync = fs.closeSync;
+const normalize = path.posix.normalize;
 
 type DirEntry = FdEntry & { dir: DirHandle };
 
@@ -51,8 +57,8 @@ function pathArg(h: HostCore, c: Call, fd: number, ptr: number, len: number, key
 
 /** The full guest path a relative path names, normalised lexically (for display and baselines). */
 export function guestPathOf(base: string, p: string): string {
-  if (p.startsWith('/')) return path.posix.normalize(p);
-  let joined = path.posix.normalize(`${base}/${p}`);
+  if (p.startsWith('/')) return normalize(p);
+  let joined = normalize(`${base}/${p}`);
   if (joined.length > 1 && joined.endsWith('/')) joined = joined.slice(0, -1);
   // Keep a `.` preopen visible (`./a.txt`, as fd descriptions show it).
   return (base === '.' || base.startsWith('./')) && !joined.startsWith('.') ? `./${joined}` : joined;
@@ -222,7 +228,7 @@ function openResolved(h: HostCore, dir: DirEntry, r: Resolution, oflags: number,
     if (st.isDirectory()) {
       if (reqBase & R.FD_WRITE || oflags & OFLAGS.TRUNC || (creat && !wantDir)) throw new WasiError(E.ISDIR);
       const handle = h.sandbox.openChildDir(r.parent, r.name, true);
-      const fst = fs.fstatSync(handle.osfd, { bigint: true });
+      const fst = fstatSync(handle.osfd, { bigint: true });
       if (fst.ino !== st.ino || fst.dev !== st.dev) {
         handle.close();
         throw new WasiError(E.NOTCAPABLE, `${guestPath} changed while it was being opened`, 'sandbox-escape');
@@ -263,7 +269,7 @@ function openResolved(h: HostCore, dir: DirEntry, r: Resolution, oflags: number,
   const osfd = hostCall(() => fs.openSync(r.hostPath, flags, 0o666));
   let fst: fs.BigIntStats;
   try {
-    fst = fs.fstatSync(osfd, { bigint: true });
+    fst = fstatSync(osfd, { bigint: true });
     // Re-check after open: the fd must be the entry the walk found, in the directory it walked.
     if (st && (fst.ino !== st.ino || fst.dev !== st.dev)) {
       throw new WasiError(E.NOTCAPABLE, `${guestPath} changed while it was being opened`, 'sandbox-escape');
@@ -274,7 +280,7 @@ function openResolved(h: HostCore, dir: DirEntry, r: Resolution, oflags: number,
       h.identity.modified(identityKey(fst));
     }
   } catch (err) {
-    fs.closeSync(osfd);
+    closeSync(osfd);
     throw err instanceof WasiError ? err : new WasiError(E.IO, (err as Error).message);
   }
   const key = identityKey(fst);

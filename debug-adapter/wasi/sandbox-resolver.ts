@@ -149,6 +149,17 @@ class Resolved implements Resolution {
   }
 }
 
+/** The components of the symlink `name` in `dir`, the walk's `links`-th; refused when absolute. */
+function linkText(dir: DirHandle, name: string, parts: readonly string[], links: number): string[] {
+  if (links > MAX_SYMLINKS) throw new WasiError(E.LOOP, `more than ${MAX_SYMLINKS} symlinks`);
+  const target = fs.readlinkSync(dir.child(name), 'utf8');
+  if (target.startsWith('/')) {
+    throw new WasiError(E.NOTCAPABLE, `symlink ${[...parts, name].join('/')} -> ${target} points outside the capability`, 'sandbox-escape');
+  }
+  if (target.length === 0) throw new WasiError(E.NOENT, 'empty symlink');
+  return target.split('/');
+}
+
 function releaseWalk(owned: readonly DirHandle[], held: readonly ProcfsDir[], cache: DirCache<ProcfsDir> | undefined): void {
   for (let i = 0; i < owned.length; i++) owned[i].close();
   if (cache) for (let i = 0; i < held.length; i++) cache.release(held[i]);
@@ -276,16 +287,6 @@ export class Sandbox {
     const parts: string[] = [];
     let cur = base;
     let links = 0;
-    const expand = (dir: DirHandle, name: string): void => {
-      if (++links > MAX_SYMLINKS) throw new WasiError(E.LOOP, `more than ${MAX_SYMLINKS} symlinks`);
-      const target = fs.readlinkSync(dir.child(name), 'utf8');
-      if (target.startsWith('/')) {
-        throw new WasiError(E.NOTCAPABLE, `symlink ${[...parts, name].join('/')} -> ${target} points outside the capability`, 'sandbox-escape');
-      }
-      if (target.length === 0) throw new WasiError(E.NOENT, 'empty symlink');
-      queue = [...target.split('/'), ...queue.slice(at)];
-      at = 0;
-    };
     try {
       while (at < queue.length) {
         const c = queue[at++];
@@ -311,7 +312,8 @@ export class Sandbox {
           const hostPath = cur.child(c);
           const st = lstatOrUndefined(hostPath);
           if (st !== undefined && (followFinal || (dirRequired && followTrailing)) && st.isSymbolicLink()) {
-            expand(cur, c);
+            queue = [...linkText(cur, c, parts, ++links), ...queue.slice(at)];
+            at = 0;
             continue;
           }
           this.verifyDir(cur);
@@ -342,7 +344,8 @@ export class Sandbox {
           if (errno === E.LOOP || errno === E.NOTDIR) {
             const st = lstatOrUndefined(cur.child(c));
             if (st?.isSymbolicLink()) {
-              expand(cur, c);
+              queue = [...linkText(cur, c, parts, ++links), ...queue.slice(at)];
+              at = 0;
               continue;
             }
             if (!st) throw new WasiError(E.NOENT);

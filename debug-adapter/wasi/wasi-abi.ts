@@ -128,7 +128,7 @@ function flagNames(value: number, names: readonly string[]): string {
   const out: string[] = [];
   let rest = value >>> 0;
   for (let i = 0; i < names.length && rest; i++) {
-    const bit = 2 ** i;
+    const bit = i < 30 ? 1 << i : 2 ** i;
     if (rest & bit) {
       out.push(names[i]);
       rest -= bit;
@@ -138,21 +138,38 @@ function flagNames(value: number, names: readonly string[]): string {
   return out.join('|');
 }
 
+/** A flag decoder that remembers each value's text (a run passes a handful of distinct values). */
+function flagDecoder(names: readonly string[]): (v: number) => string {
+  const memo = new Map<number, string>();
+  return (v: number): string => {
+    let text = memo.get(v);
+    if (text === undefined) {
+      text = flagNames(v, names);
+      if (memo.size >= 256) memo.clear();
+      memo.set(v, text);
+    }
+    return text;
+  };
+}
+
 const OFLAG_BITS = ['CREAT', 'DIRECTORY', 'EXCL', 'TRUNC'];
 const FDFLAG_BITS = ['APPEND', 'DSYNC', 'NONBLOCK', 'RSYNC', 'SYNC'];
 const FST_BITS = ['ATIM', 'ATIM_NOW', 'MTIM', 'MTIM_NOW'];
 
-export const decodeOflags = (v: number): string => flagNames(v, OFLAG_BITS);
-export const decodeFdflags = (v: number): string => flagNames(v, FDFLAG_BITS);
-export const decodeFstflags = (v: number): string => flagNames(v, FST_BITS);
-export const decodeLookupflags = (v: number): string => (v === 0 ? '0' : flagNames(v, ['SYMLINK_FOLLOW']));
-export const decodeRiflags = (v: number): string => flagNames(v, RIFLAGS_NAMES);
-export const decodeSdflags = (v: number): string => flagNames(v, SDFLAGS_NAMES);
+export const decodeOflags = flagDecoder(OFLAG_BITS);
+export const decodeFdflags = flagDecoder(FDFLAG_BITS);
+export const decodeFstflags = flagDecoder(FST_BITS);
+const lookupflags = flagDecoder(['SYMLINK_FOLLOW']);
+export const decodeLookupflags = (v: number): string => (v === 0 ? '0' : lookupflags(v));
+export const decodeRiflags = flagDecoder(RIFLAGS_NAMES);
+export const decodeSdflags = flagDecoder(SDFLAGS_NAMES);
 export const decodeFiletype = (v: number): string => FILETYPE_NAMES[v] ?? `FILETYPE_${v}`;
 export const decodeClock = (v: number): string => CLOCK_NAMES[v] ?? `CLOCK_${v}`;
 
-// A run uses a handful of rights sets (one per kind of fd), decoded at every fdstat/open: once each.
+// A run uses a handful of rights sets (one per kind of fd), decoded at every fdstat/open: once each
+// (path_open passes them as i64, hence the bigint-keyed table).
 const RIGHTS_TEXT = new Map<number, string>();
+const RIGHTS_TEXT_BIG = new Map<bigint, string>();
 
 /** Rights by name; the full set prints as `ALL` so the trail stays readable. */
 export function decodeRights(v: number | bigint): string {
@@ -165,7 +182,13 @@ export function decodeRights(v: number | bigint): string {
     }
     return text;
   }
-  return decodeRightsUncached(v);
+  let text = RIGHTS_TEXT_BIG.get(v);
+  if (text === undefined) {
+    text = decodeRightsUncached(v);
+    if (RIGHTS_TEXT_BIG.size >= 256) RIGHTS_TEXT_BIG.clear();
+    RIGHTS_TEXT_BIG.set(v, text);
+  }
+  return text;
 }
 
 function decodeRightsUncached(v: number | bigint): string {
