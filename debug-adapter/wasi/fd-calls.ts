@@ -343,22 +343,20 @@ function writeFrom(h: HostCore, c: Call, e: FdEntry, iovs: number, n: number, at
     } catch (err) {
       throw hostError(err);
     }
-    if (wrote > 0 && e.identityKey) h.identity.modified(e.identityKey);
+    // Only deterministic runs keep their own file times.
+    if (wrote > 0 && e.identityKey !== undefined && h.identity.deterministic) h.identity.modified(e.identityKey);
     return wrote;
+  }
+  if (kind === 'stdout' || kind === 'stderr') {
+    const out = mem.gather(iovs, n);
+    c.args.iovs = n;
+    c.args.bytes = out.length;
+    h.output(kind, out);
+    return out.length;
   }
   const { views, total } = mem.iovecs(iovs, n);
   c.args.iovs = n;
   c.args.bytes = total;
-  if (kind === 'stdout' || kind === 'stderr') {
-    const out = new Uint8Array(total);
-    let o = 0;
-    for (const v of views) {
-      out.set(v, o);
-      o += v.length;
-    }
-    h.output(kind, out);
-    return total;
-  }
   if (views.length === 0) return 0;
   const wrote = hostCall(() => fs.writevSync(e.osfd, views, at));
   if (wrote > 0 && e.identityKey) h.identity.modified(e.identityKey);

@@ -7,6 +7,7 @@ import { E, SIZE } from './wasi-abi';
 import type { WasmMemory } from './wasm-types';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const IOVEC = SIZE.IOVEC;
 const utf8Encoder = new TextEncoder();
 
 export class GuestMemory {
@@ -142,7 +143,7 @@ export class GuestMemory {
    */
   iovecs(ptr: number, count: number): { views: Uint8Array[]; ptrs: number[]; total: number } {
     if (count > 1024 * 1024) throw new WasiError(E.INVAL, `iovec count ${count} is unreasonably large`);
-    this.check(ptr, count * SIZE.IOVEC);
+    this.check(ptr, count * IOVEC);
     const views: Uint8Array[] = [];
     const ptrs: number[] = [];
     let total = 0;
@@ -158,6 +159,34 @@ export class GuestMemory {
       }
     }
     return { views, ptrs, total };
+  }
+
+  /**
+   * The bytes a (c)iovec array points at, copied into one new array, with the checks of `iovecs`
+   * (a stream write keeps its data; no views or arrays in between).
+   */
+  gather(ptr: number, count: number): Uint8Array {
+    if (count > 1024 * 1024) throw new WasiError(E.INVAL, `iovec count ${count} is unreasonably large`);
+    this.check(ptr, count * IOVEC);
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const base = this.dv.getUint32(ptr + i * 8, true);
+      const len = this.dv.getUint32(ptr + i * 8 + 4, true);
+      this.check(base, len);
+      total += len;
+      if (total > 0xffffffff) throw new WasiError(E.OVERFLOW, 'iovec lengths add up to more than 4 GiB');
+    }
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (let i = 0; i < count && at < total; i++) {
+      const base = this.dv.getUint32(ptr + i * 8, true);
+      const len = this.dv.getUint32(ptr + i * 8 + 4, true);
+      if (len > 0) {
+        out.set(this.u8v.subarray(base, base + len), at);
+        at += len;
+      }
+    }
+    return out;
   }
 
   private note(ptr: number, len: number): void {
