@@ -271,7 +271,7 @@ export class Sandbox {
     if (guestPath.length === 0) throw new WasiError(E.NOENT, 'empty path');
     if (guestPath.length > PATH_MAX) throw new WasiError(E.NAMETOOLONG, `path longer than ${PATH_MAX}`);
     if (guestPath.includes('\0')) throw new WasiError(E.INVAL, 'path contains a NUL byte');
-    if (guestPath.charCodeAt(0) === 47 /* / */) {
+    if (guestPath.startsWith('/')) {
       throw new WasiError(E.NOTCAPABLE, `absolute path "${guestPath}" is outside every capability`, 'sandbox-escape');
     }
     if (process.platform === 'win32' && /[\\:]/.test(guestPath)) {
