@@ -210,6 +210,13 @@ export class FuelMeter {
     start?.();
   }
 
+  /**
+   * Fuel consumed so far, for a host import to stamp its call with (the WASI host calls this on
+   * every call): no recursion chain is live while an import runs (a clone calls nothing but
+   * itself), so the fuel global alone is the answer. Anywhere else use consumed().
+   */
+  readonly atHostCall = (): bigint => (this.fuelG ? (this.fuelG.value as bigint) : 0n);
+
   /** Fuel consumed so far. */
   consumed(): bigint {
     const c = this.chain;

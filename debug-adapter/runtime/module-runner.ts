@@ -231,7 +231,8 @@ export async function runModule(options: RunOptions, sinkRaw: (e: RuntimeEvent) 
       sink({ kind: 'memory', memory: g.memory, beforePages: g.beforePages, afterPages: g.afterPages, fuel: g.fuel });
     },
   });
-  const fuel = (): bigint => meter.consumed();
+  // What WASI and metrics calls stamp their events with (read on every call: the fast reader).
+  const fuel = meter.atHostCall;
   // Output is coalesced; stops, exits, samples and security findings flush it first, so the user
   // sees all output up to that moment (capability events do not: every write would flush).
   const inner = sink;
