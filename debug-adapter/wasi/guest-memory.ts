@@ -142,17 +142,12 @@ export class GuestMemory {
    * must fit in u32 (EOVERFLOW otherwise), as wasi-libc and Wasmtime both require.
    */
   iovecs(ptr: number, count: number): { views: Uint8Array[]; ptrs: number[]; total: number } {
-    if (count > 1024 * 1024) throw new WasiError(E.INVAL, `iovec count ${count} is unreasonably large`);
-    this.check(ptr, count * IOVEC);
+    const total = this.iovecTotal(ptr, count);
     const views: Uint8Array[] = [];
     const ptrs: number[] = [];
-    let total = 0;
     for (let i = 0; i < count; i++) {
       const base = this.dv.getUint32(ptr + i * 8, true);
       const len = this.dv.getUint32(ptr + i * 8 + 4, true);
-      this.check(base, len);
-      total += len;
-      if (total > 0xffffffff) throw new WasiError(E.OVERFLOW, 'iovec lengths add up to more than 4 GiB');
       if (len > 0) {
         views.push(this.u8v.subarray(base, base + len));
         ptrs.push(base);
@@ -166,16 +161,7 @@ export class GuestMemory {
    * (a stream write keeps its data; no views or arrays in between).
    */
   gather(ptr: number, count: number): Uint8Array {
-    if (count > 1024 * 1024) throw new WasiError(E.INVAL, `iovec count ${count} is unreasonably large`);
-    this.check(ptr, count * IOVEC);
-    let total = 0;
-    for (let i = 0; i < count; i++) {
-      const base = this.dv.getUint32(ptr + i * 8, true);
-      const len = this.dv.getUint32(ptr + i * 8 + 4, true);
-      this.check(base, len);
-      total += len;
-      if (total > 0xffffffff) throw new WasiError(E.OVERFLOW, 'iovec lengths add up to more than 4 GiB');
-    }
+    const total = this.iovecTotal(ptr, count);
     const out = new Uint8Array(total);
     let at = 0;
     for (let i = 0; i < count && at < total; i++) {
@@ -187,6 +173,21 @@ export class GuestMemory {
       }
     }
     return out;
+  }
+
+  /** Checks an iovec array (its count, each buffer's bounds, a total within u32) and returns the total. */
+  private iovecTotal(ptr: number, count: number): number {
+    if (count > 1024 * 1024) throw new WasiError(E.INVAL, `iovec count ${count} is unreasonably large`);
+    this.check(ptr, count * IOVEC);
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const base = this.dv.getUint32(ptr + i * 8, true);
+      const len = this.dv.getUint32(ptr + i * 8 + 4, true);
+      this.check(base, len);
+      total += len;
+      if (total > 0xffffffff) throw new WasiError(E.OVERFLOW, 'iovec lengths add up to more than 4 GiB');
+    }
+    return total;
   }
 
   private note(ptr: number, len: number): void {
