@@ -4,7 +4,7 @@
 // stack note; then pause, stop on entry, capability-denied stops and the custom events.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -191,6 +191,36 @@ test('restart runs the module again from the start with the same breakpoints', a
     const fr = await frames(dc);
     assert.equal(fr.length, 21);
     assert.equal(fr[0].line, F('fac_base'));
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('a start function is debuggable: a breakpoint in it stops, with the start function on the stack, then the run goes on', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasiscope-start-'));
+  const wat = join(dir, 'start.wat');
+  writeFileSync(wat, [
+    '(module $with_start',
+    '  (global $n (mut i32) (i32.const 0))',
+    '  (func $init',
+    '    i32.const 41',
+    '    global.set $n ;; LINE-MARK: init_set',
+    '  )',
+    '  (func (export "_start"))',
+    '  (memory (export "memory") 1)',
+    '  (start $init))',
+    '',
+  ].join('\n'));
+  const dc = await startClient();
+  try {
+    const line = markLine(wat, 'init_set');
+    const { bps } = await launchAndStop(dc, { program: wat }, wat, [{ line }]);
+    assert.equal(bps[0].verified, true);
+    const fr = await frames(dc);
+    assert.deepEqual(fr.map((f) => [f.name, f.line]), [['init', line]]);
+    const exited = dc.waitForEvent('exited') as Promise<DebugProtocol.ExitedEvent>;
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 0);
   } finally {
     await dc.stop();
   }
