@@ -384,12 +384,12 @@ export function rewriteBody(
           b[p++] = LOCAL_TEE;
           p = putU32(b, p, mLocal);
         }
-        p = emitCheckTail(b, p, ctx, fLocal, funcIndex, checkOffset, clone);
+        p = emitCheckTail(b, p, ctx, fLocal, funcIndex, checkOffset, false, false);
       } else if (prefix === 2) {
         counts.checks++;
         b[p++] = LOCAL_GET;
         p = putU32(b, p, fLocal);
-        p = emitCheckTail(b, p, ctx, fLocal, funcIndex, checkOffset, clone);
+        p = emitCheckTail(b, p, ctx, fLocal, funcIndex, checkOffset, clone, true);
       } else if (prefix === 3 && outer) {
         // The chain this frame started returned: its calls go to this function's count, its fuel
         // (all this function's own) stays in the register; the mark is not reset.
@@ -538,20 +538,24 @@ export function rewriteBody(
 /**
  * `i64` on the stack: `global.get deadline; i64.ge_u; if; i32.const F; i32.const off; call slow; end`.
  * In a clone the register is the chain's: compared with the chain limit, and reloaded after the
- * hook (the host rebases the chain there).
+ * hook (the host rebases the chain there). `sync` stores the register first (not at an entry,
+ * where it was just loaded from the global).
  */
-function emitCheckTail(b: Uint8Array, p: number, ctx: RewriteContext, fLocal: number, funcIndex: number, checkOffset: number, clone: boolean): number {
+function emitCheckTail(b: Uint8Array, p: number, ctx: RewriteContext, fLocal: number, funcIndex: number, checkOffset: number, clone: boolean, sync: boolean): number {
   b[p++] = GLOBAL_GET;
   p = putU32(b, p, clone ? ctx.chain!.limit : ctx.deadlineGlobal);
   b[p++] = I64_GE_U;
   b[p++] = IF;
   b[p++] = EMPTY_BLOCK;
   // The hook reads the global: make it current (runs without observation points only update f).
+  // At a function's entry it is: f was just loaded from it.
   const g = clone ? ctx.chain!.fuel : ctx.fuelGlobal;
-  b[p++] = LOCAL_GET;
-  p = putU32(b, p, fLocal);
-  b[p++] = GLOBAL_SET;
-  p = putU32(b, p, g);
+  if (sync) {
+    b[p++] = LOCAL_GET;
+    p = putU32(b, p, fLocal);
+    b[p++] = GLOBAL_SET;
+    p = putU32(b, p, g);
+  }
   b[p++] = I32_CONST;
   p = putS32pos(b, p, funcIndex);
   b[p++] = I32_CONST;
