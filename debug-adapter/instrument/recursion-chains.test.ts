@@ -25,6 +25,7 @@ const bytes = load('recursion.wasm');
 const VARIANTS: Record<string, InstrumentOptions> = {
   clones: {},
   noClones: { recursionClones: false },
+  clonesDump: { counters: 'dump' },
   reference: { mode: 'reference', recursionClones: false },
 };
 
@@ -60,6 +61,7 @@ function observe(calls: [string, ...number[]][], meterOpts: () => FuelMeterOptio
 function assertSame(o: Record<string, string[]>): void {
   assert.deepEqual(o.clones, o.noClones, 'clones vs no clones');
   assert.deepEqual(o.clones, o.reference, 'clones vs the reference mode');
+  assert.deepEqual(o.clones, o.clonesDump, 'counters read through the dump function');
 }
 
 test('self-recursive functions are cloned; near misses are not', () => {
