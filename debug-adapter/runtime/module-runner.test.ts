@@ -83,6 +83,24 @@ test('an endless start function is metered too: the limit stops it, naming the f
   assert.equal(r.functions.find((f) => f.name === 'init')?.fuelExclusive, r.fuelConsumed);
 });
 
+test('a start function that calls proc_exit ends the run with that exit code (not a trap), before _start', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasiscope-start-'));
+  const wat = join(dir, 'start-exit.wat');
+  writeFileSync(wat, `(module
+    (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+    (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+    (func $init (call $exit (i32.const 3)))
+    (func (export "_start") (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+    (memory (export "memory") 1)
+    (start $init))`);
+  const events: RuntimeEvent[] = [];
+  const r = await runModule({ program: wat, args: [], env: {}, cwd: dir, preopens: [] }, (e) => events.push(e));
+  assert.equal(r.exitCode, 3);
+  assert.equal(r.trap, undefined);
+  const calls = events.flatMap((e) => (e.kind === 'capability' ? [e.func] : []));
+  assert.deepEqual(calls, ['proc_exit'], '_start never ran');
+});
+
 test('launch problems come back as messages that say what to fix', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wasiscope-launch-'));
   writeFileSync(join(dir, 'not.wasm'), 'hello');

@@ -292,9 +292,9 @@ export async function runModule(options: RunOptions, sinkRaw: (e: RuntimeEvent) 
   let trap: TrapInfo | undefined;
   try {
     debug?.onInstance(instance as unknown as WasmInstanceLike, im, meter);
-    // The start function (if any) runs here, metered, so a limit or a pause reaches it too.
-    meter.runStart();
-    exitCode = host.run(instance as unknown as Parameters<WasiHost['run']>[0]);
+    // The start function (if any) runs in the host's run, metered, so a limit or a pause reaches
+    // it too, its WASI calls see the memory, and a proc_exit there is an exit like any other.
+    exitCode = host.run(instance as unknown as Parameters<WasiHost['run']>[0], () => meter.runStart());
   } catch (e) {
     if (e instanceof ReplayDivergenceError) {
       trap = { kind: 'replay divergence', message: e.message };

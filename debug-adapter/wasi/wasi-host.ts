@@ -226,13 +226,18 @@ export class WasiHost {
     this.mem.bind(memory);
   }
 
-  /** Binds the instance's memory, runs `_start`, returns the exit code (proc_exit's, or 0). */
-  run(instance: WasmInstance): number {
+  /**
+   * Binds the instance's memory, runs `init` (the module's start function, when the runtime runs
+   * it: it may call WASI, proc_exit included), then `_start`; returns the exit code (proc_exit's,
+   * or 0).
+   */
+  run(instance: WasmInstance, init?: () => void): number {
     this.bindInstance(instance);
     const start = instance.exports._start;
     if (typeof start !== 'function') throw new Error('the module exports no _start function (a reactor? call initialize())');
     let code = 0;
     try {
+      init?.();
       (start as () => void)();
     } catch (e) {
       if (e instanceof ProcExit) code = e.code;
