@@ -499,17 +499,30 @@ export function rewriteBody(
     } else if (live && perFn && (f & S_FLUSH) !== 0) {
       map.point(start, p);
       counts.flushes++;
-      // fx += fuel - m
-      b[p++] = GLOBAL_GET;
-      p = putU32(b, p, fxGlobal);
-      b[p++] = LOCAL_GET;
-      p = putU32(b, p, fLocal);
-      b[p++] = LOCAL_GET;
-      p = putU32(b, p, mLocal);
-      b[p++] = I64_SUB;
-      b[p++] = I64_ADD;
-      b[p++] = GLOBAL_SET;
-      p = putU32(b, p, fxGlobal);
+      if (prefix === 1 || (prefix === 3 && !outer)) {
+        // The mark was set at this run's start (entry, or after a call): f - m is the run's cost.
+        if (cost > 0) {
+          b[p++] = GLOBAL_GET;
+          p = putU32(b, p, fxGlobal);
+          b[p++] = I64_CONST;
+          p = putS64pos(b, p, cost);
+          b[p++] = I64_ADD;
+          b[p++] = GLOBAL_SET;
+          p = putU32(b, p, fxGlobal);
+        }
+      } else {
+        // fx += fuel - m
+        b[p++] = GLOBAL_GET;
+        p = putU32(b, p, fxGlobal);
+        b[p++] = LOCAL_GET;
+        p = putU32(b, p, fLocal);
+        b[p++] = LOCAL_GET;
+        p = putU32(b, p, mLocal);
+        b[p++] = I64_SUB;
+        b[p++] = I64_ADD;
+        b[p++] = GLOBAL_SET;
+        p = putU32(b, p, fxGlobal);
+      }
       if ((f & S_FLUSH_RESET) !== 0) {
         b[p++] = LOCAL_GET;
         p = putU32(b, p, fLocal);
