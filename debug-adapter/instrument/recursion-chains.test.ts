@@ -70,6 +70,10 @@ test('self-recursive functions are cloned; near misses are not', () => {
   const names = ['fib', 'dive', 'runaway', 'spin', 'early', 'mixed', 'leaf', 'grower'];
   const cloned = findRecursionChains(bytes, m.bodies, nImp).map((f) => names[f - nImp]);
   assert.deepEqual(cloned, ['fib', 'dive', 'runaway', 'spin', 'early']);
+  // Clones copy code: a budget bounds how much (one the size of fib's body takes fib and no more).
+  const fibSize = m.bodies[0].end - m.bodies[0].start;
+  assert.deepEqual(findRecursionChains(bytes, m.bodies, nImp, fibSize).map((f) => names[f - nImp]), ['fib']);
+  assert.deepEqual(findRecursionChains(bytes, m.bodies, nImp, 0), []);
   const im = instrument(bytes);
   assert.equal(im.chains?.funcs.length, 5);
   assert.equal(instrument(bytes, { recursionClones: false }).chains, undefined);

@@ -67,10 +67,13 @@ function mayCall(bytes: Uint8Array, from: number, to: number, f: number): boolea
 
 /**
  * Original indices of the defined functions to clone, ascending. `bodies[i]` is defined function
- * `importedFuncs + i` of `bytes`.
+ * `importedFuncs + i` of `bytes`. Clones duplicate code, so together they may copy at most
+ * `maxCloneBytes` of it (default: an eighth of all the bodies, or 64 KiB in a smaller module); past that, functions are left as
+ * they are (in index order: a module made mostly of self-recursive functions does not double).
  */
-export function findRecursionChains(bytes: Uint8Array, bodies: FunctionBody[], importedFuncs: number): number[] {
+export function findRecursionChains(bytes: Uint8Array, bodies: FunctionBody[], importedFuncs: number, maxCloneBytes?: number): number[] {
   const out: number[] = [];
+  let budget = maxCloneBytes ?? Math.max(64 * 1024, bodies.reduce((n, b) => n + (b.end - b.start), 0) / 8);
   for (let i = 0; i < bodies.length; i++) {
     const b = bodies[i];
     const f = importedFuncs + i;
@@ -87,7 +90,10 @@ export function findRecursionChains(bytes: Uint8Array, bodies: FunctionBody[], i
         else ok = false;
       } else if (DISQUALIFY.has(o)) ok = false;
     }
-    if (ok && self && cost <= MAX_BODY_COST) out.push(f);
+    if (ok && self && cost <= MAX_BODY_COST && b.end - b.start <= budget) {
+      out.push(f);
+      budget -= b.end - b.start;
+    }
   }
   return out;
 }
