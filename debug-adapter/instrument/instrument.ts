@@ -5,6 +5,9 @@
 // (debug-sites.ts): a third hook import, arming and scratch globals, and exports of the module's
 // globals and memories for the debugger. Function indices shift by the two added imports and are
 // remapped everywhere (calls, ref.func, exports, elements, start, globals, the name section).
+// The start section becomes an exported wrapper the host runs after binding its hooks (so the
+// start function is metered), and self-recursive functions get a recursion clone
+// (recursion-chains.ts) with its chain globals and chain-enter function.
 // Custom sections (DWARF, source map URL, producers) are kept byte for byte: they describe the
 // original module, and the offset map translates between the two.
 
