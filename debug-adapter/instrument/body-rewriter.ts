@@ -199,6 +199,7 @@ function putS32neg(b: Uint8Array, p: number, v: number): number {
 
 /** Signed LEB128 of a non-negative integer below 2^53. */
 function putS64pos(b: Uint8Array, p: number, v: number): number {
+  if (v < 0x80000000) return putS32pos(b, p, v); // the common case, in 32-bit arithmetic
   while (v >= 0x40) {
     b[p++] = (v % 0x80) | 0x80;
     v = Math.floor(v / 0x80);
