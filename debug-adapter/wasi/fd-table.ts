@@ -48,6 +48,52 @@ export interface FdEntry {
   descFd?: number;
 }
 
+/**
+ * The one shape every stored entry has (all fields, in one order, set at construction): entries
+ * built by different calls (stdio, preopens, opened files and directories) would otherwise have
+ * different hidden classes, and every `e.kind`/`e.osfd`/`e.position` on the per-call path would
+ * be a megamorphic load.
+ */
+class StoredFd implements FdEntry {
+  kind: FdKind;
+  filetype: number;
+  rightsBase: number;
+  rightsInheriting: number;
+  policyWithheld: number;
+  fdflags: number;
+  guestPath: string;
+  preopenName: string | undefined;
+  osfd: number;
+  dir: DirHandle | undefined;
+  position: number;
+  preopenIndex: number;
+  depth: string[];
+  readdir: ReaddirSnapshot | undefined;
+  identityKey: string | undefined;
+  desc: string | undefined;
+  descFd: number | undefined;
+
+  constructor(e: FdEntry) {
+    this.kind = e.kind;
+    this.filetype = e.filetype;
+    this.rightsBase = e.rightsBase;
+    this.rightsInheriting = e.rightsInheriting;
+    this.policyWithheld = e.policyWithheld;
+    this.fdflags = e.fdflags;
+    this.guestPath = e.guestPath;
+    this.preopenName = e.preopenName;
+    this.osfd = e.osfd;
+    this.dir = e.dir;
+    this.position = e.position;
+    this.preopenIndex = e.preopenIndex;
+    this.depth = e.depth;
+    this.readdir = e.readdir;
+    this.identityKey = e.identityKey;
+    this.desc = e.desc;
+    this.descFd = e.descFd;
+  }
+}
+
 export class FdTable {
   // Indexed by fd number (guest fds are small and dense: lowest free number first), so the
   // lookups every call makes are array loads, not hash probes. `count` = entries in use.
@@ -74,7 +120,7 @@ export class FdTable {
   private put(fd: number, e: FdEntry): void {
     while (this.entries.length < fd) this.entries.push(undefined);
     if (this.entries[fd] === undefined) this.count++;
-    this.entries[fd] = e;
+    this.entries[fd] = e instanceof StoredFd ? e : new StoredFd(e);
   }
 
   private remove(fd: number): void {
