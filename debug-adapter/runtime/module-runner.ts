@@ -238,7 +238,8 @@ export async function runModule(options: RunOptions, sinkRaw: (e: RuntimeEvent) 
   const inner = sink;
   const coalescer = new OutputCoalescer(inner);
   sink = (e: RuntimeEvent): void => {
-    if (FLUSHING_KINDS.has(e.kind)) coalescer.flush();
+    // Capability events (nearly every event) never flush: skip the set lookup for them.
+    if (e.kind !== 'capability' && FLUSHING_KINDS.has(e.kind)) coalescer.flush();
     inner(e);
   };
   const output = (stream: 'stdout' | 'stderr') => (data: Uint8Array): void => coalescer.write(stream, data);
