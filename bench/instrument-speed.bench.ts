@@ -1,7 +1,7 @@
 // Instrumentation speed (MB/s) and size growth on a real 16 MB module (ruby.wasm from the npm
-// registry), and the speed against wasm-metering on a module it can process (onig.wasm, 466 KB).
-// Measured twice: as the tests run the code (tsx, one CommonJS module per file) and as the product
-// ships it (one esbuild bundle).
+// registry) and a 30 MB one (Yosys, C++), and the speed against wasm-metering on a module it can
+// process (onig.wasm, 466 KB). Measured twice: as the tests run the code (tsx, one CommonJS
+// module per file) and as the product ships it (one esbuild bundle).
 
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,6 +20,7 @@ const metering = require('wasm-metering') as { meterWASM(wasm: Uint8Array, opts:
 
 const RUBY = 'node_modules/@ruby/3.4-wasm-wasi/dist/ruby.wasm';
 const SMALL = 'node_modules/vscode-oniguruma/release/onig.wasm';
+const YOSYS = 'node_modules/@yowasp/yosys/gen/yosys.core.wasm';
 const REPS = Number(process.env.BENCH_REPS ?? 7);
 
 async function bundled(): Promise<{ instrument: InstrumentFn; cleanup: () => void }> {
@@ -68,6 +69,21 @@ const bench: Bench = {
         rows.push({ metric: 'ruby.wasm size growth, fuel only', value: fuelOnly.bytes.length / ruby.length, unit: 'x', detail: { outputBytes: fuelOnly.bytes.length } });
       } else {
         rows.push({ metric: 'ruby.wasm', value: NaN, unit: '', note: `${RUBY} not installed` });
+      }
+      if (existsSync(join(repoRoot, YOSYS))) {
+        // A second real module, C++ (more calls per byte than ruby's C): the same figures, bundled.
+        const yosys = readRepoFile(YOSYS);
+        const t = await interleaved({ bundle: () => {
+          const s = performance.now();
+          instrumentBundle(yosys);
+          return performance.now() - s;
+        } }, Math.min(REPS, 3));
+        const full = instrumentBundle(yosys);
+        const fuelOnly = instrumentBundle(yosys, { perFunction: false });
+        const mib = (yosys.length / 1e6).toFixed(1);
+        rows.push({ metric: `yosys.core.wasm (${mib} MB, C++) instrumentation speed, bundle`, value: mb(yosys.length, t.bundle), unit: 'MB/s', detail: { ms: t.bundle } });
+        rows.push({ metric: 'yosys.core.wasm size growth, fuel + per-function', value: full.bytes.length / yosys.length, unit: 'x', detail: { outputBytes: full.bytes.length, runs: full.stats.runs, flushes: full.stats.flushes, functions: full.stats.functions } });
+        rows.push({ metric: 'yosys.core.wasm size growth, fuel only', value: fuelOnly.bytes.length / yosys.length, unit: 'x', detail: { outputBytes: fuelOnly.bytes.length } });
       }
 
       const small = readRepoFile(SMALL);
