@@ -62,7 +62,12 @@ const WA = (globalThis as unknown as {
 export function wasiProgram(
   bytes: Uint8Array,
   args: string[],
-  opts: { im?: InstrumentedModule; extraImports?: () => Record<string, Record<string, unknown>>; expectStdout?: string } = {},
+  opts: {
+    im?: InstrumentedModule;
+    extraImports?: () => Record<string, Record<string, unknown>>;
+    expectStdout?: string;
+    preopens?: { hostPath: string; guestPath: string; mode: 'ro' | 'rw' }[];
+  } = {},
 ): () => number {
   const mod = new WA.Module(bytes);
   return () => {
@@ -71,7 +76,7 @@ export function wasiProgram(
     const host = new WasiHost({
       args: ['prog', ...args],
       env: {},
-      preopens: [],
+      preopens: opts.preopens ?? [],
       stdout: (d) => (out += Buffer.from(d).toString('utf8')),
       stderr: () => undefined,
       fuel: meter ? () => meter.consumed() : undefined,

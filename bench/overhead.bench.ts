@@ -2,11 +2,16 @@
 // CPU-bound fixture programs (recursion-heavy fib, loop-heavy floating-point nbody, the real
 // program lzpack) at their bench sizes from fixtures/expected.json; plus the npm package
 // wasm-metering on fib as the baseline. Variants are run interleaved; medians after a warm-up.
+// A fourth program, when installed: Yosys (30 MB of C++ from npm, `@yowasp/yosys`) synthesising a
+// generated design, a large call-heavy program nobody here wrote.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { instrument } from '../debug-adapter/instrument/instrument';
-import { interleaved, readRepoFile, wasiProgram, type Bench, type BenchRow } from './bench-kit';
+import { interleaved, readRepoFile, repoRoot, wasiProgram, type Bench, type BenchRow } from './bench-kit';
 
 const REPS = Number(process.env.BENCH_REPS ?? 7);
 
@@ -54,6 +59,8 @@ const bench: Bench = {
       });
     }
 
+    rows.push(...(await yosysRows()));
+
     // wasm-metering (a host call per basic block) on fib, at a size it finishes in reasonable time.
     const fib = readRepoFile('fixtures/c/fib.wasm');
     let metered: Uint8Array | undefined;
@@ -82,5 +89,59 @@ const bench: Bench = {
     return rows;
   },
 };
+
+const YOSYS = join(repoRoot, 'node_modules/@yowasp/yosys/gen');
+
+type Tree = { [name: string]: string | Tree | URL };
+function writeTree(dir: string, tree: Tree): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, v] of Object.entries(tree)) {
+    if (typeof v === 'string') writeFileSync(join(dir, name), v);
+    else if (!(v instanceof URL)) writeTree(join(dir, name), v);
+  }
+}
+
+/** A design that keeps Yosys busy for about a second: a 32x32 multiplier and 24 counters. */
+function design(): string {
+  const n = 24;
+  const lines = ['module top(input clk, input rst, input [31:0] a, input [31:0] b, output [63:0] p, output [31:0] s);', '  assign p = a * b;'];
+  for (let i = 0; i < n; i++) lines.push(`  reg [31:0] c${i}; always @(posedge clk) if (rst) c${i} <= ${i}; else c${i} <= c${i} + a[${i % 32}] + (b >> ${i % 7});`);
+  lines.push(`  assign s = ${Array.from({ length: n }, (_, i) => `c${i}`).join(' ^ ')};`, 'endmodule', '');
+  return lines.join('\n');
+}
+
+async function yosysRows(): Promise<BenchRow[]> {
+  const file = join(YOSYS, 'yosys.core.wasm');
+  if (!existsSync(file)) return [{ metric: 'yosys', value: NaN, unit: '', note: '@yowasp/yosys not installed' }];
+  const root = mkdtempSync(join(tmpdir(), 'wasiscope-bench-yosys-'));
+  try {
+    const { filesystem } = (await import(pathToFileURL(join(YOSYS, 'resources-yosys.js')).href)) as { filesystem: { share: Tree } };
+    writeTree(join(root, 'share'), filesystem.share);
+    mkdirSync(join(root, 'w'));
+    mkdirSync(join(root, 'tmp'));
+    writeFileSync(join(root, 'w', 'top.v'), design());
+    const preopens = [
+      { hostPath: join(root, 'w'), guestPath: '/w', mode: 'rw' as const },
+      { hostPath: join(root, 'tmp'), guestPath: '/tmp', mode: 'rw' as const },
+      { hostPath: join(root, 'share'), guestPath: '/share', mode: 'ro' as const },
+    ];
+    const args = ['-q', '-p', 'read_verilog /w/top.v; synth -top top -noabc; write_json /w/out.json'];
+    const bytes = new Uint8Array(readFileSync(file));
+    const full = instrument(bytes);
+    const fuelOnly = instrument(bytes, { perFunction: false });
+    // A 30 MB module keeps tiering up for several runs: three warm-up rounds.
+    const t = await interleaved({
+      plain: wasiProgram(bytes, args, { preopens }),
+      full: wasiProgram(full.bytes, args, { im: full, preopens }),
+      fuelOnly: wasiProgram(fuelOnly.bytes, args, { im: fuelOnly, preopens }),
+    }, Math.max(5, REPS), 3);
+    return [
+      { metric: 'yosys synth (30 MB C++) fuel + per-function / plain', value: t.full / t.plain, unit: 'x', note: 'a fourth, call-heavy program', detail: { plainMs: t.plain, instrumentedMs: t.full } },
+      { metric: 'yosys synth fuel only / plain', value: t.fuelOnly / t.plain, unit: 'x', detail: { plainMs: t.plain, instrumentedMs: t.fuelOnly } },
+    ];
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
 
 export default bench;
