@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineWriter, plainJson, readLines } from './json-lines';
@@ -49,6 +49,22 @@ test('LineWriter keeps every line, in order, whatever its length against the chu
       assert.deepEqual([...readLines(path, 7)], lines, `chunk ${chunk}`);
       assert.equal(w.written, Buffer.byteLength(lines.join('\n') + '\n'));
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('readLines: lines spanning many chunks, multibyte characters cut by chunk edges, no final newline', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'read-lines-'));
+  try {
+    const path = join(dir, 'lines.txt');
+    const long = 'ab😀c'.repeat(5000);
+    const lines = ['', long, 'ü€', '', long.slice(2), 'end'];
+    const same = (got: string[]): boolean => got.length === lines.length && got.every((l, i) => l === lines[i]);
+    writeFileSync(path, lines.join('\n'));
+    for (const chunk of [1, 2, 3, 7, 64, 4096, 1 << 20]) assert.ok(same([...readLines(path, chunk)]), `chunk ${chunk}`);
+    writeFileSync(path, lines.join('\n') + '\n');
+    assert.ok(same([...readLines(path, 5)]), 'with a final newline');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

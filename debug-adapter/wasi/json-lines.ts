@@ -88,25 +88,39 @@ export class LineWriter {
   }
 }
 
-/** Yields the lines of a file (without their newline), reading it in chunks. */
+/**
+ * Yields the lines of a file (without their newline), reading it in chunks. A line longer than a
+ * chunk (a recorded read of a 100 MB file) is kept as a list of pieces and joined once: each chunk
+ * is scanned and copied once, so a long line costs time linear in its length.
+ */
 export function* readLines(path: string, chunkBytes = DEFAULT_CHUNK_BYTES): Generator<string> {
   const fd = fs.openSync(path, 'r');
   try {
     const buf = Buffer.alloc(chunkBytes);
-    let carry: Buffer = Buffer.alloc(0);
+    let pieces: Buffer[] = [];
+    let pending = 0;
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
-      let chunk: Buffer = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+      const chunk = buf.subarray(0, n);
       let start = 0;
-      for (let i = chunk.indexOf(10, start); i >= 0; i = chunk.indexOf(10, start)) {
-        yield chunk.toString('utf8', start, i);
+      for (let i = chunk.indexOf(10, 0); i >= 0; i = chunk.indexOf(10, start)) {
+        if (pending === 0) yield chunk.toString('utf8', start, i);
+        else {
+          pieces.push(chunk.subarray(start, i));
+          yield Buffer.concat(pieces, pending + i - start).toString('utf8');
+          pieces = [];
+          pending = 0;
+        }
         start = i + 1;
       }
-      carry = Buffer.from(chunk.subarray(start));
-      chunk = Buffer.alloc(0);
+      if (start < n) {
+        // The buffer is reused for the next chunk: keep a copy of the unfinished line's piece.
+        pieces.push(Buffer.from(chunk.subarray(start)));
+        pending += n - start;
+      }
     }
-    if (carry.length) yield carry.toString('utf8');
+    if (pending > 0) yield Buffer.concat(pieces, pending).toString('utf8');
   } finally {
     fs.closeSync(fd);
   }
