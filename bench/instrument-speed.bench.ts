@@ -1,7 +1,7 @@
 // Instrumentation speed (MB/s) and size growth on a real 16 MB module (ruby.wasm from the npm
-// registry) and a 30 MB one (Yosys, C++), and the speed against wasm-metering on a module it can
-// process (onig.wasm, 466 KB). Measured twice: as the tests run the code (tsx, one CommonJS
-// module per file) and as the product ships it (one esbuild bundle).
+// registry) and two larger C++ ones (Yosys 30 MB, LLVM 75 MB), and the speed against
+// wasm-metering on a module it can process (onig.wasm, 466 KB). Measured twice: as the tests run
+// the code (tsx, one CommonJS module per file) and as the product ships it (one esbuild bundle).
 
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,7 +20,10 @@ const metering = require('wasm-metering') as { meterWASM(wasm: Uint8Array, opts:
 
 const RUBY = 'node_modules/@ruby/3.4-wasm-wasi/dist/ruby.wasm';
 const SMALL = 'node_modules/vscode-oniguruma/release/onig.wasm';
-const YOSYS = 'node_modules/@yowasp/yosys/gen/yosys.core.wasm';
+const MORE: [string, string][] = [
+  ['yosys.core.wasm', 'node_modules/@yowasp/yosys/gen/yosys.core.wasm'],
+  ['llvm.core.wasm (clang + wasm-ld)', 'node_modules/@yowasp/clang/gen/llvm.core.wasm'],
+];
 const REPS = Number(process.env.BENCH_REPS ?? 7);
 
 async function bundled(): Promise<{ instrument: InstrumentFn; cleanup: () => void }> {
@@ -70,20 +73,21 @@ const bench: Bench = {
       } else {
         rows.push({ metric: 'ruby.wasm', value: NaN, unit: '', note: `${RUBY} not installed` });
       }
-      if (existsSync(join(repoRoot, YOSYS))) {
-        // A second real module, C++ (more calls per byte than ruby's C): the same figures, bundled.
-        const yosys = readRepoFile(YOSYS);
+      for (const [label, rel] of MORE) {
+        // More real modules, C++ (more calls per byte than ruby's C): the same figures, bundled.
+        if (!existsSync(join(repoRoot, rel))) continue;
+        const bytes = readRepoFile(rel);
         const t = await interleaved({ bundle: () => {
           const s = performance.now();
-          instrumentBundle(yosys);
+          instrumentBundle(bytes);
           return performance.now() - s;
         } }, Math.min(REPS, 3));
-        const full = instrumentBundle(yosys);
-        const fuelOnly = instrumentBundle(yosys, { perFunction: false });
-        const mib = (yosys.length / 1e6).toFixed(1);
-        rows.push({ metric: `yosys.core.wasm (${mib} MB, C++) instrumentation speed, bundle`, value: mb(yosys.length, t.bundle), unit: 'MB/s', detail: { ms: t.bundle } });
-        rows.push({ metric: 'yosys.core.wasm size growth, fuel + per-function', value: full.bytes.length / yosys.length, unit: 'x', detail: { outputBytes: full.bytes.length, runs: full.stats.runs, flushes: full.stats.flushes, functions: full.stats.functions } });
-        rows.push({ metric: 'yosys.core.wasm size growth, fuel only', value: fuelOnly.bytes.length / yosys.length, unit: 'x', detail: { outputBytes: fuelOnly.bytes.length } });
+        const full = instrumentBundle(bytes);
+        const fuelOnly = instrumentBundle(bytes, { perFunction: false });
+        const mib = (bytes.length / 1e6).toFixed(1);
+        rows.push({ metric: `${label} (${mib} MB, C++) instrumentation speed, bundle`, value: mb(bytes.length, t.bundle), unit: 'MB/s', detail: { ms: t.bundle } });
+        rows.push({ metric: `${label} size growth, fuel + per-function`, value: full.bytes.length / bytes.length, unit: 'x', detail: { outputBytes: full.bytes.length, runs: full.stats.runs, flushes: full.stats.flushes, functions: full.stats.functions } });
+        rows.push({ metric: `${label} size growth, fuel only`, value: fuelOnly.bytes.length / bytes.length, unit: 'x', detail: { outputBytes: fuelOnly.bytes.length } });
       }
 
       const small = readRepoFile(SMALL);
