@@ -129,7 +129,7 @@ export class ModuleDebugView {
   }
 
   functionName(f: number): string {
-    return this.info.names[f] ?? `func[${f}]`;
+    return this.info.names[f] ?? `$func${f}`;
   }
 
   /** A function breakpoint on `name`: its entry site (after the prologue where DWARF says). */
@@ -138,6 +138,7 @@ export class ModuleDebugView {
     const m = this.mod();
     let range: FunctionRange | undefined = this.info.lines?.functionRanges().find((r) => r.name === want || r.name === name);
     let funcIndex = range ? this.functionAt(range.start) : this.info.names.findIndex((n, i) => i >= this.info.importedFuncs && (n === want || n === name));
+    if (funcIndex < 0) funcIndex = this.functionByIndexName(name);
     if (funcIndex < 0) return { error: `No function named ${name} in this module.` };
     if (!range) {
       const body = m.bodies[funcIndex - this.info.importedFuncs];
@@ -149,6 +150,17 @@ export class ModuleDebugView {
     if (!this.isSite(offset)) return { error: `Function ${name} has no breakpoint site.` };
     funcIndex = this.functionAt(offset);
     return { offset, funcIndex };
+  }
+
+  /**
+   * A function named by its index, as reports and stacks name a function without a name:
+   * `$func12`, `func12`, `func[12]` or `#12` (when no function is literally called that).
+   */
+  private functionByIndexName(name: string): number {
+    const m = /^(?:\$?func\[?(\d+)\]?|#(\d+))$/.exec(name.trim());
+    if (!m) return -1;
+    const f = Number(m[1] ?? m[2]);
+    return f >= this.info.importedFuncs && f < this.info.importedFuncs + this.mod().bodies.length ? f : -1;
   }
 
   /** Every function with where its source starts (for CodeLens). */
@@ -352,7 +364,8 @@ function functionNames(m: Module, importedFuncs: number, lines: SourceLineMap | 
     // Source names first: clang's name section says `__original_main` where the source says `main`.
     const fromLines = lines?.functionAt(b.codeStart);
     const dwarf = fromLines && fromLines.start <= b.start + 1 && fromLines.end >= b.end - 1 ? fromLines.name : undefined;
-    names.push(dwarf ?? ns.get(f) ?? `func[${f}]`);
+    // Unnamed: `$func<N>`, the name the report, the CodeLens and trap messages give it too.
+    names.push(dwarf ?? ns.get(f) ?? `$func${f}`);
   });
   return names;
 }

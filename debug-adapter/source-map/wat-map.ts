@@ -111,7 +111,7 @@ export function buildWatLineMap(watText: string, wasm: Uint8Array, file: string)
   } else {
     for (const f of funcs) {
       const body = bodies[f.definedIndex];
-      functions.push({ name: f.id ? f.id.slice(1) : `func[${f.funcIndex}]`, start: body.start, end: body.end });
+      functions.push({ name: f.id ? f.id.slice(1) : `$func${f.funcIndex}`, start: body.start, end: body.end });
       if (f.problem) {
         skip(f, f.problem);
         continue;

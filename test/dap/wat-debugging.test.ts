@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
-  buildOnce, collectOutput, fixtures, frames, launchAndStop, markLine, readMemory, scopeVars, startClient, stepAndStop,
+  buildOnce, collectOutput, fixtures, frames, launchAndStop, markLine, readMemory, root, scopeVars, startClient, stepAndStop,
 } from './dap-harness';
 
 before(() => buildOnce());
@@ -218,6 +218,34 @@ test('a start function is debuggable: a breakpoint in it stops, with the start f
     assert.equal(bps[0].verified, true);
     const fr = await frames(dc);
     assert.deepEqual(fr.map((f) => [f.name, f.line]), [['init', line]]);
+    const exited = dc.waitForEvent('exited') as Promise<DebugProtocol.ExitedEvent>;
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 0);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('a module without names: frames and function breakpoints call its functions $func<N>, as the report does', async () => {
+  const dc = await startClient();
+  try {
+    const program = join(root, 'test/dap/testdata/anonymous.wasm');
+    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    let fbps: DebugProtocol.Breakpoint[] = [];
+    await Promise.all([
+      dc.waitForEvent('initialized').then(async () => {
+        fbps = (await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: '$func1' }, { name: 'func[2]' }, { name: '$func9' }, { name: '#0' }] })).body.breakpoints;
+        await dc.configurationDoneRequest();
+      }),
+      dc.launch({ program }),
+    ]);
+    assert.deepEqual(fbps.map((b) => b.verified), [true, true, false, false], JSON.stringify(fbps));
+    assert.match(fbps[2].message ?? '', /No function named \$func9/);
+    assert.equal((await stopped).body.reason, 'function breakpoint');
+    assert.deepEqual((await frames(dc)).map((f) => f.name), ['$func2']);
+    await stepAndStop(dc, 'continue');
+    assert.deepEqual((await frames(dc)).map((f) => f.name), ['$func1', '$func2']);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
     const exited = dc.waitForEvent('exited') as Promise<DebugProtocol.ExitedEvent>;
     await dc.continueRequest({ threadId: 1 });
     assert.equal((await exited).body.exitCode, 0);
