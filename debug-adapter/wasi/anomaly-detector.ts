@@ -134,8 +134,16 @@ export class AnomalyDetector {
     this.burstThreshold = Math.max(o.minBurstCalls ?? 100, Math.ceil(factor * (baseline?.rate.maxCallsPerWindow ?? 0)));
   }
 
+  /**
+   * Whether observe(e) can raise anything: without a baseline only a denial can. Small enough for
+   * the host's per-call path to inline, so the common call skips observe() altogether.
+   */
+  watches(e: CapabilityEvent): boolean {
+    return e.denied || this.baseline !== undefined;
+  }
+
   observe(e: CapabilityEvent): AnomalyEvent[] {
-    if (!e.denied && !this.baseline) return NONE;
+    if (!this.watches(e)) return NONE;
     const out: AnomalyEvent[] = [];
     const raise = (anomaly: AnomalyEvent['anomaly'], message: string, evidence: Record<string, DecodedValue>): void => {
       out.push({ kind: 'anomaly', anomaly, message, evidence, capabilitySeq: e.seq });

@@ -382,6 +382,7 @@ export class WasiHost {
     for (let i = 0; i < security.length; i++) {
       this.onEvent({ kind: 'security', reason: security[i].reason, message: security[i].message, capabilitySeq: ev.seq });
     }
+    if (!this.detector.watches(ev)) return;
     const anomalies: AnomalyEvent[] = this.detector.observe(ev);
     for (let i = 0; i < anomalies.length; i++) this.onEvent(anomalies[i]);
   }
