@@ -25,7 +25,8 @@ import type {
   DebugEvent, DebugRequest, DebugStart, ExceptionFilters, FrameInfo, MemoryRead, StopInfo, StopReason, VarRef,
   VariableView, WorkerBreakpoint,
 } from './debug-protocol';
-import { readDwarfVariables, subprogramAt, varsInScope, type DwarfVariable, type DwarfVariables } from './dwarf-variables';
+import { readDwarfVariables, subprogramAt, varsInScope, type DwarfSubprogram, type DwarfVariable, type DwarfVariables } from './dwarf-variables';
+import { entryPointers, stackUse, type StackUse } from './frame-bases';
 import { evaluate, parseExpression, parseLogMessage, truthy, type EvalEnv, type Expr } from './expression';
 import { parseHitCondition, hitMatches, type HitCondition } from './hit-condition';
 import { stepArming, stepStopsAt, type StepMode, type StepStart } from './step-logic';
@@ -77,6 +78,11 @@ export class DebugEngine {
   private names?: { locals: Map<number, Map<number, string>>; globals: Map<number, string> };
   private globalTypes: { type: ValType; mutable: boolean }[] = [];
   private dwarf?: DwarfVariables;
+  /** The module as parsed (bodies and types, for reading prologues). */
+  private mod?: ReturnType<typeof parseModule>;
+  /** Index of the `__stack_pointer` global, -1 when the module names none. */
+  private spGlobal = -1;
+  private stackUses = new Map<number, StackUse | null>();
 
   constructor(
     private readonly start: DebugStart,
@@ -126,6 +132,10 @@ export class DebugEngine {
       }
     }
     this.names = { locals, globals };
+    this.mod = m;
+    this.spGlobal = -1;
+    for (const [i, n] of globals) if (n === '__stack_pointer') this.spGlobal = i;
+    this.stackUses.clear();
     this.post({ kind: 'ready', placedSites: im.debug?.sites.length ?? 0, warnings: im.warnings });
     // Wait for configurationDone: breakpoints are bound before the first instruction runs.
     this.serve(() => this.configured);
@@ -532,8 +542,11 @@ export class DebugEngine {
     return this.dwarf;
   }
 
-  /** The value of a DWARF variable in the top frame (or a global). */
-  private dwarfValue(v: DwarfVariable, f: number): Value {
+  /**
+   * The value of a DWARF variable in the top frame (or a global); in another frame, `frameBase`
+   * is that frame's (see frameBaseOf).
+   */
+  private dwarfValue(v: DwarfVariable, f: number, frameBase?: number): Value {
     const loc = v.location;
     const type: CType = v.type ?? { kind: 'void', name: 'void' };
     const wasmVar = (space: string, index: number): Value => {
@@ -545,6 +558,7 @@ export class DebugEngine {
       case 'addr':
         return { k: 'obj', addr: loc.addr, type };
       case 'fbreg': {
+        if (frameBase !== undefined) return { k: 'obj', addr: frameBase + loc.offset, type };
         const fn = subprogramAt(this.dwarfVars(), this.stopped?.info.frames[0]?.offset ?? -1);
         if (!fn?.frameBase) throw new EvalError('the frame base is not known');
         const base = wasmVar(fn.frameBase.space, fn.frameBase.index);
@@ -570,6 +584,44 @@ export class DebugEngine {
     }
   }
 
+  /** How function `f` moves the stack pointer (cached), or undefined when it cannot be followed. */
+  private stackUseOf(f: number): StackUse | undefined {
+    const def = f - this.im.importedFuncs;
+    const m = this.mod;
+    if (!m || this.spGlobal < 0 || def < 0 || def >= m.bodies.length) return undefined;
+    let u = this.stackUses.get(f);
+    if (u === undefined) {
+      u = stackUse(this.im.original, m.bodies[def], m.types[m.funcs[def]].params.length, this.spGlobal) ?? null;
+      this.stackUses.set(f, u);
+    }
+    return u ?? undefined;
+  }
+
+  /**
+   * The DWARF frame base of frame `k` of the current stop, from the stack pointer now and the
+   * prologues of the frames inside it (frame-bases.ts): at -O0, where C variables live in memory,
+   * this shows the variables of frames whose locals were not spilled. A string says why not.
+   */
+  private frameBaseOf(k: number): { fn: DwarfSubprogram; base: number } | string {
+    const frames = this.requireStopped().info.frames;
+    const fr = frames[k];
+    const fn = fr && subprogramAt(this.dwarfVars(), fr.offset);
+    if (!fn) return 'no DWARF description of this function (library code?)';
+    if (this.spGlobal < 0) return 'the module names no __stack_pointer global';
+    const spNow = this.globalValue(this.spGlobal);
+    if (!spNow || spNow.k !== 'int') return 'the stack pointer is not readable';
+    const entry = entryPointers(frames.slice(0, k + 1), Number(BigInt.asUintN(32, spNow.v)), (f) => this.stackUseOf(f))[k];
+    const u = this.stackUseOf(fr.funcIndex);
+    if (entry === undefined || !u) return 'a frame inside this one moves the stack pointer in a way the debugger does not follow (optimized code?)';
+    const fb = fn.frameBase;
+    if (fb?.space === 'local' && fb.index === u.baseLocal) return { fn, base: (entry - u.frameSize) >>> 0 };
+    if (fb?.space === 'global' && fb.index === this.spGlobal) {
+      const moved = u.storeAt >= 0 && fr.offset > u.storeAt && fr.offset <= u.restoreAt;
+      return { fn, base: (moved ? entry - u.frameSize : entry) >>> 0 };
+    }
+    return 'the frame base is not the one its prologue computes (optimized code?)';
+  }
+
   /** Names visible in frame `frame` for expressions. */
   private frameEnv(frame: number): EvalEnv {
     const st = this.stopped;
@@ -584,6 +636,11 @@ export class DebugEngine {
           const fn = subprogramAt(this.dwarfVars(), fr.offset);
           const v = fn && varsInScope(fn, fr.offset).find((x) => x.name === name);
           if (v) return this.dwarfValue(v, f);
+        } else if (fr && this.start.hasDwarf) {
+          // Another frame: its C variables through its frame base, when it can be found.
+          const b = this.frameBaseOf(frame);
+          const v = typeof b !== 'string' ? varsInScope(b.fn, fr.offset).find((x) => x.name === name) : undefined;
+          if (v && typeof b !== 'string') return this.dwarfValue(v, f, b.base);
         }
         if (top) {
           const i = this.localIndexByName(f, name);
@@ -671,14 +728,22 @@ export class DebugEngine {
       case 'source': {
         const fr = frames[ref.frame];
         if (!this.start.hasDwarf) return [this.note('source-level variables are not available for this module (no DWARF types); see Locals (wasm)')];
-        if (!fr || ref.frame !== 0 || !st.info.localsCaptured) return [this.note(why)];
-        const fn = subprogramAt(this.dwarfVars(), fr.offset);
+        if (!fr) return [this.note(why)];
+        // The top frame at a site reads its spilled locals; any other frame, its frame base.
+        let base: number | undefined;
+        let fn: DwarfSubprogram | undefined;
+        if (ref.frame === 0 && st.info.localsCaptured) fn = subprogramAt(this.dwarfVars(), fr.offset);
+        else {
+          const b = this.frameBaseOf(ref.frame);
+          if (typeof b === 'string') return [this.note(`${why}; its C variables: ${b}`)];
+          ({ fn, base } = b);
+        }
         if (!fn) return [this.note('no DWARF description of this function (library code?); see Locals (wasm)')];
         const vars = varsInScope(fn, fr.offset);
         if (vars.length === 0) return [this.note('this function has no variables')];
         return vars.map((v) => {
           try {
-            return this.view(v.name, this.dwarfValue(v, fr.funcIndex), v.name);
+            return this.view(v.name, this.dwarfValue(v, fr.funcIndex, base), v.name);
           } catch (e) {
             return { name: v.name, value: `<${(e as Error).message}>`, readOnly: true };
           }
@@ -765,6 +830,18 @@ export class DebugEngine {
       }
       case 'source':
       case 'sourceGlobals': {
+        if (ref.kind === 'source' && (ref.frame !== 0 || !st.info.localsCaptured)) {
+          // Another frame's C variable: in memory at its frame base.
+          const b = this.frameBaseOf(ref.frame);
+          if (typeof b === 'string') throw new Error(b);
+          const fr = st.info.frames[ref.frame];
+          const v = varsInScope(b.fn, fr.offset).find((x) => x.name === name);
+          if (!v) throw new Error(`no variable ${name}`);
+          const target = this.dwarfValue(v, fr.funcIndex, b.base);
+          if (target.k !== 'obj') throw new Error(`${name} is not in memory in this frame: it cannot be set here`);
+          this.writeObject(target, value);
+          return this.view(name, this.dwarfValue(v, fr.funcIndex, b.base), name);
+        }
         const fn = ref.kind === 'source' ? subprogramAt(this.dwarfVars(), st.info.frames[0].offset) : undefined;
         const v = ref.kind === 'source' ? fn && varsInScope(fn, st.info.frames[0].offset).find((x) => x.name === name) : this.dwarfVars().globals.find((x) => x.name === name);
         if (!v) throw new Error(`no variable ${name}`);

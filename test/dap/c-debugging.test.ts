@@ -41,8 +41,22 @@ test('a breakpoint in add stops at its line, with the C call stack and the argum
     assert.equal(vars.a.value, '0');
     assert.equal(vars.b.value, '3');
     assert.equal(vars.a.type, 'int');
+    // Callers' C variables, read at their frame bases (found from the stack pointer and the prologues).
     const caller = await scopeVars(dc, fr[1].id, 'Locals');
-    assert.match(Object.values(caller)[0].value, /caller frames are not captured/);
+    assert.deepEqual([caller.count?.value, caller.total?.value, caller.i?.value], ['5', '0', '0'], JSON.stringify(caller));
+    const inMain = await scopeVars(dc, fr[2].id, 'Locals');
+    assert.equal(inMain.squares?.value, '52', JSON.stringify(inMain));
+    assert.deepEqual(Object.values(await children(dc, inMain.numbers)), ['3', '1', '4', '1', '5']);
+    const w = await dc.evaluateRequest({ expression: 'values[1] + count', frameId: fr[1].id, context: 'watch' });
+    assert.equal(w.body.result, '6', 'expressions in a caller frame see its variables');
+    // A caller's variable can be set too (it is in memory): sum_array now stops after 3 values.
+    const callerScope = (await dc.scopesRequest({ frameId: fr[1].id })).body.scopes.find((sc) => sc.name === 'Locals')!;
+    const set = await dc.setVariableRequest({ variablesReference: callerScope.variablesReference, name: 'count', value: '3' });
+    assert.equal(set.body.value, '3');
+    assert.equal((await scopeVars(dc, fr[1].id, 'Locals')).count.value, '3');
+    assert.equal((await scopeVars(dc, fr[0].id, 'Locals')).b.value, '3', 'the top frame is untouched');
+    const wasmLocals = await scopeVars(dc, fr[1].id, 'Locals (wasm)');
+    assert.match(Object.values(wasmLocals)[0].value, /caller frames are not captured/);
     await stepAndStop(dc, 'continue');
     const again = await scopeVars(dc, (await frames(dc))[0].id, 'Locals');
     assert.deepEqual([again.a.value, again.b.value], ['3', '1']);
@@ -158,6 +172,7 @@ test('function breakpoints, recursion, and stepping over a recursive call', asyn
     fr = await frames(dc);
     assert.deepEqual(fr.slice(0, 3).map((f) => [f.name, f.line]), [['factorial', L('factorial_test')], ['factorial', L('factorial_recurse')], ['main', L('main_call_factorial')]]);
     assert.equal((await scopeVars(dc, fr[0].id, 'Locals')).n.value, '4');
+    assert.equal((await scopeVars(dc, fr[1].id, 'Locals')).n.value, '5', 'the recursing caller has its own n');
     await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
     const lines = async () => (await frames(dc)).slice(0, 2).map((f) => `${f.name}:${f.line}`).join(' < ');
     await stepAndStop(dc, 'next');

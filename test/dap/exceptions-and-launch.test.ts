@@ -57,10 +57,19 @@ test('a trap stops with its kind at the trapping line (C), then the run ends wit
     assert.deepEqual(st.body.stackFrames.slice(0, 2).map((f) => f.name), ['divide', 'main']);
     const info = await dc.exceptionInfoRequest({ threadId: 1 });
     assert.equal(info.body.exceptionId, 'integer divide by zero');
-    // Frames are gone: the variables say so instead of showing nothing.
+    // The trapping frame's wasm locals are gone (not spilled): the variables say so instead of
+    // showing nothing. Its C variables live in memory (-O0): they are read at its frame base.
     const scopes = await dc.scopesRequest({ frameId: top.id });
-    const vars = await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference });
-    assert.match(vars.body.variables[0].value, /not available/);
+    const byName = (vs: { name: string; value: string }[]) => Object.fromEntries(vs.map((v) => [v.name, v.value]));
+    const cVars = byName((await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference })).body.variables);
+    assert.deepEqual([cVars.a, cVars.b], ['7', '0'], JSON.stringify(cVars));
+    const wasmScope = scopes.body.scopes.find((sc) => sc.name === 'Locals (wasm)')!;
+    const wasmVars = await dc.variablesRequest({ variablesReference: wasmScope.variablesReference });
+    assert.match(wasmVars.body.variables[0].value, /not available/);
+    const mainScopes = await dc.scopesRequest({ frameId: st.body.stackFrames[1].id });
+    const mainVars = byName((await dc.variablesRequest({ variablesReference: mainScopes.body.scopes[0].variablesReference })).body.variables);
+    assert.equal(mainVars.zero, '0', JSON.stringify(mainVars));
+    assert.match(mainVars.mode ?? '', /div0/, JSON.stringify(mainVars));
     assert.match(out.text('stdout'), /dividing by zero/);
     const exited = dc.waitForEvent('exited') as Promise<DebugProtocol.ExitedEvent>;
     await dc.continueRequest({ threadId: 1 });
