@@ -17,55 +17,59 @@ const src = join(fixtures, 'c/debugme.c');
 const program = join(fixtures, 'c/debugme.wasm');
 const L = (mark: string) => markLine(src, mark);
 
-test('a breakpoint in add stops at its line, with the C call stack and the arguments of each call', async () => {
-  const dc = await startClient();
-  try {
-    const functions: DebugProtocol.Event[] = [];
-    dc.on('wasiscope/functions', (e: DebugProtocol.Event) => functions.push(e));
-    const { stopped, bps } = await launchAndStop(dc, { program }, src, [{ line: L('add_body') }]);
-    // The CodeLens figures up to the stop arrive with it.
-    const live = functions.at(-1)?.body;
-    assert.equal(live?.final, false);
-    assert.equal(live.functions.find((f: { name: string }) => f.name === 'square')?.calls, 5);
-    assert.equal(bps[0].verified, true);
-    assert.equal(bps[0].line, L('add_body'));
-    assert.equal(stopped.body.reason, 'breakpoint');
-    assert.deepEqual(stopped.body.hitBreakpointIds, [bps[0].id]);
-    const fr = await frames(dc);
-    assert.deepEqual(fr.slice(0, 3).map((f) => [f.name, f.line]), [
-      ['add', L('add_body')],
-      ['sum_array', L('sum_array_call_add')],
-      ['main', L('main_call_sum_array')],
-    ]);
-    const vars = await scopeVars(dc, fr[0].id, 'Locals');
-    assert.equal(vars.a.value, '0');
-    assert.equal(vars.b.value, '3');
-    assert.equal(vars.a.type, 'int');
-    // Callers' C variables, read at their frame bases (found from the stack pointer and the prologues).
-    const caller = await scopeVars(dc, fr[1].id, 'Locals');
-    assert.deepEqual([caller.count?.value, caller.total?.value, caller.i?.value], ['5', '0', '0'], JSON.stringify(caller));
-    const inMain = await scopeVars(dc, fr[2].id, 'Locals');
-    assert.equal(inMain.squares?.value, '52', JSON.stringify(inMain));
-    assert.deepEqual(Object.values(await children(dc, inMain.numbers)), ['3', '1', '4', '1', '5']);
-    const w = await dc.evaluateRequest({ expression: 'values[1] + count', frameId: fr[1].id, context: 'watch' });
-    assert.equal(w.body.result, '6', 'expressions in a caller frame see its variables');
-    // A caller's variable can be set too (it is in memory): sum_array now stops after 3 values.
-    const callerScope = (await dc.scopesRequest({ frameId: fr[1].id })).body.scopes.find((sc) => sc.name === 'Locals')!;
-    const set = await dc.setVariableRequest({ variablesReference: callerScope.variablesReference, name: 'count', value: '3' });
-    assert.equal(set.body.value, '3');
-    assert.equal((await scopeVars(dc, fr[1].id, 'Locals')).count.value, '3');
-    assert.equal((await scopeVars(dc, fr[0].id, 'Locals')).b.value, '3', 'the top frame is untouched');
-    const wasmLocals = await scopeVars(dc, fr[1].id, 'Locals (wasm)');
-    assert.match(Object.values(wasmLocals)[0].value, /caller frames are not captured/);
-    await stepAndStop(dc, 'continue');
-    const again = await scopeVars(dc, (await frames(dc))[0].id, 'Locals');
-    assert.deepEqual([again.a.value, again.b.value], ['3', '1']);
-    const ev = await dc.evaluateRequest({ expression: 'a * 10 + b', frameId: (await frames(dc))[0].id, context: 'watch' });
-    assert.equal(ev.body.result, '31');
-  } finally {
-    await dc.stop();
-  }
-});
+// The same program built by clang-14 and by a much newer LLVM (fixtures/build-llvm-wasm.mjs):
+// other DWARF, other prologues, another wasi-libc.
+for (const [build, program] of [['clang-14', join(fixtures, 'c/debugme.wasm')], ['LLVM 22', join(fixtures, 'c/debugme-llvm.wasm')]]) {
+  test(`${build}: a breakpoint in add stops at its line, with the C call stack, the arguments of each call and the callers' variables`, async () => {
+    const dc = await startClient();
+    try {
+      const functions: DebugProtocol.Event[] = [];
+      dc.on('wasiscope/functions', (e: DebugProtocol.Event) => functions.push(e));
+      const { stopped, bps } = await launchAndStop(dc, { program }, src, [{ line: L('add_body') }]);
+      // The CodeLens figures up to the stop arrive with it.
+      const live = functions.at(-1)?.body;
+      assert.equal(live?.final, false);
+      assert.equal(live.functions.find((f: { name: string }) => f.name === 'square')?.calls, 5);
+      assert.equal(bps[0].verified, true);
+      assert.equal(bps[0].line, L('add_body'));
+      assert.equal(stopped.body.reason, 'breakpoint');
+      assert.deepEqual(stopped.body.hitBreakpointIds, [bps[0].id]);
+      const fr = await frames(dc);
+      assert.deepEqual(fr.slice(0, 3).map((f) => [f.name, f.line]), [
+        ['add', L('add_body')],
+        ['sum_array', L('sum_array_call_add')],
+        ['main', L('main_call_sum_array')],
+      ]);
+      const vars = await scopeVars(dc, fr[0].id, 'Locals');
+      assert.equal(vars.a.value, '0');
+      assert.equal(vars.b.value, '3');
+      assert.equal(vars.a.type, 'int');
+      // Callers' C variables, read at their frame bases (found from the stack pointer and the prologues).
+      const caller = await scopeVars(dc, fr[1].id, 'Locals');
+      assert.deepEqual([caller.count?.value, caller.total?.value, caller.i?.value], ['5', '0', '0'], JSON.stringify(caller));
+      const inMain = await scopeVars(dc, fr[2].id, 'Locals');
+      assert.equal(inMain.squares?.value, '52', JSON.stringify(inMain));
+      assert.deepEqual(Object.values(await children(dc, inMain.numbers)), ['3', '1', '4', '1', '5']);
+      const w = await dc.evaluateRequest({ expression: 'values[1] + count', frameId: fr[1].id, context: 'watch' });
+      assert.equal(w.body.result, '6', 'expressions in a caller frame see its variables');
+      // A caller's variable can be set too (it is in memory): sum_array now stops after 3 values.
+      const callerScope = (await dc.scopesRequest({ frameId: fr[1].id })).body.scopes.find((sc) => sc.name === 'Locals')!;
+      const set = await dc.setVariableRequest({ variablesReference: callerScope.variablesReference, name: 'count', value: '3' });
+      assert.equal(set.body.value, '3');
+      assert.equal((await scopeVars(dc, fr[1].id, 'Locals')).count.value, '3');
+      assert.equal((await scopeVars(dc, fr[0].id, 'Locals')).b.value, '3', 'the top frame is untouched');
+      const wasmLocals = await scopeVars(dc, fr[1].id, 'Locals (wasm)');
+      assert.match(Object.values(wasmLocals)[0].value, /caller frames are not captured/);
+      await stepAndStop(dc, 'continue');
+      const again = await scopeVars(dc, (await frames(dc))[0].id, 'Locals');
+      assert.deepEqual([again.a.value, again.b.value], ['3', '1']);
+      const ev = await dc.evaluateRequest({ expression: 'a * 10 + b', frameId: (await frames(dc))[0].id, context: 'watch' });
+      assert.equal(ev.body.result, '31');
+    } finally {
+      await dc.stop();
+    }
+  });
+}
 
 test('conditions, hit counts and logpoints are evaluated at the site', async () => {
   const dc = await startClient();
