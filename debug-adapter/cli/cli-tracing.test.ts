@@ -2,7 +2,8 @@
 // decodes what `wasiscope run` exports, configured by flag and by the standard OTEL_* environment;
 // span names, parentage (transaction -> module execution -> _start -> host calls, function spans),
 // attributes and service.name; a TRACEPARENT given by env or --traceparent is joined; the module
-// (fixtures/c/printenv.wasm) sees a TRACEPARENT naming the module-execution span; --trace FILE
+// (fixtures/c/printenv.wasm) of a traced run sees a TRACEPARENT naming the module-execution span
+// (a run outside any trace sees its environment as given); --trace FILE
 // holds the same spans as the complete trace graph.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -227,6 +228,15 @@ test('--allow-env without TRACEPARENT keeps it from the module; the run is still
   } finally {
     await rx.close();
   }
+});
+
+test('a run that is not part of a distributed trace leaves the module environment as given; --allow-env TRACEPARENT passes it anyway', async () => {
+  const plain = await wasiscope(['run', '--quiet', '--env', 'A=1', printenv]);
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.equal(plain.stdout, 'A=1\n', 'no TRACEPARENT: nothing joined, nothing exported');
+  const asked = await wasiscope(['run', '--quiet', '--allow-env', 'TRACEPARENT', printenv, 'TRACEPARENT']);
+  assert.equal(asked.status, 0, asked.stderr);
+  assert.ok(parseTraceparent(asked.stdout.trim()), asked.stdout);
 });
 
 test('--function-spans: function-level spans under _start, small call paths aggregated, none dropped', async () => {

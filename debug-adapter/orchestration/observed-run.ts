@@ -41,10 +41,17 @@ export interface ObservedRun {
 /** Function spans without a threshold fold call paths under 1% of the run's fuel. */
 export const DEFAULT_FUNCTION_SPAN_SHARE = 100n;
 
-/** The module may see TRACEPARENT unless the policy lists env names without it. */
-function traceEnvAllowed(options: RunOptions): boolean {
+/**
+ * The module sees TRACEPARENT (the module-execution span) when the policy names it, or when the
+ * run is part of a distributed trace (it joined one, or exports its spans) and the policy does not
+ * list env names without it. Otherwise its environment is exactly what it was given: a debug
+ * session or a plain run does not change what a module that reads its environment computes.
+ */
+function traceEnvAllowed(options: RunOptions, tracer: RunTracer): boolean {
   const allow = options.policy?.env;
-  return allow === undefined || allow.includes('*') || allow.includes('TRACEPARENT');
+  if (allow?.includes('TRACEPARENT')) return true;
+  if (tracer.joinedTrace === null && !tracer.exporting) return false;
+  return allow === undefined || allow.includes('*');
 }
 
 /**
@@ -111,7 +118,7 @@ export function startObservedRun(
     onWarning: (m) => warnings.push(m),
   });
   tracer.startRun({ module: basename(opts.program), args: opts.args });
-  const env = traceEnvAllowed(opts) ? { ...opts.env, ...tracer.moduleEnv() } : opts.env;
+  const env = traceEnvAllowed(opts, tracer) ? { ...opts.env, ...tracer.moduleEnv() } : opts.env;
   const runOptions: RunOptions = { ...opts, env };
   const audit = opts.auditFile
     ? new AuditLogWriter(opts.auditFile, { meta: { module: basename(opts.program), args: opts.args } })

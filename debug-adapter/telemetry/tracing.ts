@@ -375,6 +375,11 @@ export class RunTracer {
     return this.joined;
   }
 
+  /** Spans leave this process: an OTLP endpoint or exporter is configured. */
+  get exporting(): boolean {
+    return this.opts.exporter !== undefined || this.config.url !== null;
+  }
+
   get traceId(): string {
     return this.requireModule().span.spanContext().traceId;
   }
