@@ -139,6 +139,10 @@ export class ModuleDebugView {
     let range: FunctionRange | undefined = this.info.lines?.functionRanges().find((r) => r.name === want || r.name === name);
     let funcIndex = range ? this.functionAt(range.start) : this.info.names.findIndex((n, i) => i >= this.info.importedFuncs && (n === want || n === name));
     if (funcIndex < 0) funcIndex = this.functionByIndexName(name);
+    if (funcIndex < 0 && want === 'main') {
+      // wasi-libc links C's main as __original_main (int main(void)) or __main_argc_argv.
+      funcIndex = this.info.names.findIndex((n, i) => i >= this.info.importedFuncs && (n === '__original_main' || n === '__main_argc_argv'));
+    }
     if (funcIndex < 0) return { error: `No function named ${name} in this module.` };
     if (!range) {
       const body = m.bodies[funcIndex - this.info.importedFuncs];
