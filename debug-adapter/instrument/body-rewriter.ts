@@ -33,6 +33,9 @@ import { RunSplitter, Step } from './run-splitter';
 import { SITE_FIXED_BYTES, emitSite, type StackCapture } from './debug-sites';
 import { CHAIN_SHIFT } from './recursion-chains';
 
+/** V8's limit on the parameters and locals of one function (kV8MaxWasmFunctionLocals). */
+const MAX_ENGINE_LOCALS = 50000;
+
 /** One unit of fuel in a chain register (the call-count bits sit below it). */
 const CHAIN_UNIT = 2 ** CHAIN_SHIFT;
 const CHAIN_SHIFT_BYTE = CHAIN_SHIFT; // i64.const operand (< 64: one LEB byte)
@@ -249,6 +252,9 @@ export function rewriteBody(
   // existing local index moves (DWARF and the name section keep pointing at the right locals).
   let nLocals = 0;
   for (const l of body.locals) nLocals += l.count;
+  if (paramCount + nLocals + 2 > MAX_ENGINE_LOCALS) {
+    throw new WasmDecodeError(body.start, `function ${funcIndex} has ${paramCount + nLocals} parameters and locals`, `the instrumentation adds 2 and V8 allows at most ${MAX_ENGINE_LOCALS} in a function`, 'unsupported');
+  }
   const mLocal = paramCount + nLocals;
   const nLocalsAll = mLocal;
   const fLocal = mLocal + 1;

@@ -398,3 +398,24 @@ test('a start function runs after the meter is bound: a fuel limit stops an endl
     assert.ok(m2.settle(new Error('x')) !== undefined);
   }
 });
+
+test('a function with as many locals as V8 allows cannot take the two the instrumentation adds: a clear error, not an engine failure later', () => {
+  const leb = (v: number): number[] => {
+    const o: number[] = [];
+    do {
+      let b = v & 0x7f;
+      v >>>= 7;
+      if (v) b |= 0x80;
+      o.push(b);
+    } while (v);
+    return o;
+  };
+  const moduleWith = (locals: number): Uint8Array => {
+    const body = [1, ...leb(locals), 0x7f, 0x01, 0x0b]; // one group of i32 locals; nop; end
+    const code = [1, ...leb(body.length), ...body];
+    return Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, ...leb(code.length), ...code]);
+  };
+  assert.ok(WebAssembly.validate(moduleWith(49_999)), 'V8 takes 49,999 locals');
+  assert.throws(() => instrument(moduleWith(49_999)), (e: Error) => e.name === 'WasmDecodeError' && /function 0 has 49999 parameters and locals.*V8 allows at most 50000/.test(e.message));
+  assert.ok(WebAssembly.validate(instrument(moduleWith(49_998)).bytes), 'one fewer fits');
+});

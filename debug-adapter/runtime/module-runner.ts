@@ -14,6 +14,7 @@ import type { RuntimeEvent, TrapInfo } from './events';
 import type { RunOptions } from './run-options';
 import type { RunResult, FunctionFigures } from './run-result';
 import { loadModule, ModuleLoadError } from './load-module';
+import { WasmDecodeError } from '../wasm/errors';
 import { parseModule } from '../wasm/reader';
 import { StackSampler } from './stack-sampler';
 import { OutputCoalescer } from './output-coalescer';
@@ -150,7 +151,9 @@ export async function prepareModule(options: RunOptions, debug?: Pick<RuntimeDeb
   try {
     im = instrument(loaded.bytes, debug?.instrument);
   } catch (e) {
-    throw new ModuleLoadError(`${options.program} is not a valid WebAssembly module: ${e instanceof Error ? e.message : String(e)}`);
+    // A module that uses what the instrumenter cannot handle is not invalid: say which.
+    const unsupported = e instanceof WasmDecodeError && e.kind === 'unsupported';
+    throw new ModuleLoadError(`${options.program} ${unsupported ? 'cannot be instrumented' : 'is not a valid WebAssembly module'}: ${e instanceof Error ? e.message : String(e)}`);
   }
   let module: WebAssembly.Module;
   try {
