@@ -419,3 +419,30 @@ test('a function with as many locals as V8 allows cannot take the two the instru
   assert.throws(() => instrument(moduleWith(49_999)), (e: Error) => e.name === 'WasmDecodeError' && /function 0 has 49999 parameters and locals.*V8 allows at most 50000/.test(e.message));
   assert.ok(WebAssembly.validate(instrument(moduleWith(49_998)).bytes), 'one fewer fits');
 });
+
+test('a function that would outgrow V8\'s 7,654,321-byte limit once instrumented gets a clear error', () => {
+  const leb = (v: number): number[] => {
+    const o: number[] = [];
+    do {
+      let b = v & 0x7f;
+      v >>>= 7;
+      if (v) b |= 0x80;
+      o.push(b);
+    } while (v);
+    return o;
+  };
+  // 1.2 M times `i32.const 1; if; end`: 6 MB of code V8 takes, and a run boundary every 5 bytes.
+  const n = 1_200_000;
+  const body = new Uint8Array(1 + 5 * n + 1);
+  body[0] = 0;
+  for (let i = 0; i < n; i++) body.set([0x41, 1, 0x04, 0x40, 0x0b], 1 + 5 * i);
+  body[body.length - 1] = 0x0b;
+  const code = Uint8Array.from([1, ...leb(body.length)]);
+  const head = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, ...leb(code.length + body.length)]);
+  const mod = new Uint8Array(head.length + code.length + body.length);
+  mod.set(head);
+  mod.set(code, head.length);
+  mod.set(body, head.length + code.length);
+  assert.ok(WebAssembly.validate(mod), 'V8 takes the original');
+  assert.throws(() => instrument(mod), (e: Error) => e.name === 'WasmDecodeError' && /function 0 grows from \d+ to \d+ bytes when instrumented.*at most 7654321 bytes/.test(e.message));
+});

@@ -19,6 +19,7 @@ import {
 } from '../wasm/module';
 import { decodeNameSection, encodeNameSection } from '../wasm/name-section';
 import { markDirty, remapFunctionIndices } from '../wasm/module-edit';
+import { WasmDecodeError } from '../wasm/errors';
 import { op } from '../wasm/opcodes';
 import { parseModule } from '../wasm/reader';
 import { encodeModuleWithLayout } from '../wasm/writer';
@@ -38,6 +39,9 @@ import {
 
 /** V8's limit on the number of exports of a module (kV8MaxWasmExports). */
 const MAX_EXPORTS = 100000;
+/** V8's limits on globals in a module and on the bytes of one function body (kV8MaxWasmGlobals, kV8MaxWasmFunctionSize). */
+const MAX_ENGINE_GLOBALS = 1000000;
+const MAX_ENGINE_FUNCTION_BYTES = 7654321;
 /**
  * From this many defined functions on, counters are read through the dump function by default:
  * exported counter globals cost ~45 bytes a function (two exports and their names) against ~11 in
@@ -136,6 +140,9 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
   m.globals.push({ type: { type: I64, mutable: true }, init: MAX });
   const fxBase = globalBase + 2;
   const fcBase = fxBase + definedFuncs;
+  if (perFunction && globalBase + 2 + 2 * definedFuncs + 16 > MAX_ENGINE_GLOBALS) {
+    throw new WasmDecodeError(0, `${definedFuncs} functions need ${2 * definedFuncs} per-function counters`, `V8 allows at most ${MAX_ENGINE_GLOBALS} globals: instrument with perFunction: false`, 'unsupported');
+  }
   if (perFunction) {
     for (let i = 0; i < 2 * definedFuncs; i++) m.globals.push({ type: { type: I64, mutable: true }, init: ZERO });
   }
@@ -278,6 +285,9 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions = {}): Ins
       clone === undefined ? ChainRole.None : ChainRole.Outer, clone ?? -1,
     );
     const len = arena.len - a;
+    if (len > MAX_ENGINE_FUNCTION_BYTES) {
+      throw new WasmDecodeError(body.sizeStart, `function ${importedFuncs + i} grows from ${body.end - body.start} to ${len} bytes when instrumented`, `V8 compiles functions of at most ${MAX_ENGINE_FUNCTION_BYTES} bytes`, 'unsupported');
+    }
     const start = rel + sizeU32(len);
     map.shiftFrom(firstPoint, start - a);
     ranges[2 * i] = a;
