@@ -118,6 +118,11 @@ test('launch problems come back as messages that say what to fix', async () => {
   writeFileSync(join(dir, 'imp.wasm'), bytes);
   const r = await runModule({ ...opts('c/fib.wasm'), program: join(dir, 'imp.wasm') }, () => undefined);
   assert.match(r.loadError ?? '', /imports what this WASI host does not provide: env\.foo/);
+  assert.match(r.loadError ?? '', /link the missing functions/);
+  // An imported memory (a --import-memory or wasi-threads build): the message says what to change.
+  writeFileSync(join(dir, 'mem.wasm'), Buffer.from('0061736d01000000020f0103656e76066d656d6f7279020001', 'hex'));
+  const m = await runModule({ ...opts('c/fib.wasm'), program: join(dir, 'mem.wasm') }, () => undefined);
+  assert.match(m.loadError ?? '', /env\.memory \(memory\).*link it without --import-memory/);
 });
 
 test('a preopened directory is usable and a .wat program compiles in-process', async () => {

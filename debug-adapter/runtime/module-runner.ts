@@ -72,18 +72,24 @@ interface ImportEntry {
 /** Says, before anything runs, which imports this host cannot give (with what to do about it). */
 export function checkImports(imports: readonly ImportEntry[]): void {
   const wasi = new Set<string>(WASI_FUNCTIONS);
-  const bad: string[] = [];
+  const bad: ImportEntry[] = [];
   for (const imp of imports) {
     if (imp.module === WASI_MODULE && imp.kind === 'function' && wasi.has(imp.name)) continue;
     if (imp.module === METRICS_IMPORT_MODULE && imp.kind === 'function' && METRIC_FUNCS.has(imp.name)) continue;
-    bad.push(`${imp.module}.${imp.name} (${imp.kind})`);
+    bad.push(imp);
   }
   if (bad.length > 0) {
     const more = bad.length > 10 ? ` and ${bad.length - 10} more` : '';
+    const hints = new Set<string>();
+    for (const imp of bad) {
+      if (imp.kind === 'memory') hints.add('a module gets its own memory here: link it without --import-memory (a wasi-threads build imports a shared one, which this host does not run)');
+      else if (imp.kind !== 'function') hints.add('define the imported tables, globals and tags in the module');
+      else if (imp.module === WASI_MODULE) hints.add(`${WASI_MODULE} has no function ${imp.name} (another WASI version?)`);
+      else hints.add('build for wasm32-wasip1 (wasm32-wasi) or link the missing functions into the module');
+    }
     throw new LaunchError(
-      `the module imports what this WASI host does not provide: ${bad.slice(0, 10).join(', ')}${more}. ` +
-        `Wasiscope runs wasi_snapshot_preview1 core modules (plus the wasiscope_metrics API); ` +
-        `build for wasm32-wasip1 (wasm32-wasi) or link the missing functions into the module.`,
+      `the module imports what this WASI host does not provide: ${bad.slice(0, 10).map((i) => `${i.module}.${i.name} (${i.kind})`).join(', ')}${more}. ` +
+        `Wasiscope runs wasi_snapshot_preview1 core modules (plus the wasiscope_metrics API); ${[...hints].join('; ')}.`,
     );
   }
 }
