@@ -308,7 +308,7 @@ export function rewriteBody(
       // An exception landing on a try_table label arrives with this frame's register copy of the
       // fuel stale; that landing needs code this instrumenter does not emit (and V8 11 cannot run
       // try_table anyway). Refuse rather than report wrong figures.
-      throw new WasmDecodeError(cur.start, 'try_table is not supported by the instrumenter', 'exception handling with exnref', 'unsupported');
+      throw new WasmDecodeError(cur.start, 'try_table is not supported by the instrumenter', 'exception handling with exnref, which V8 in Node 20 cannot run either: build with the legacy proposal (LLVM: -mllvm -wasm-use-legacy-eh=true)', 'unsupported');
     }
     if (imm !== 'none' && imm !== 'label' && imm !== 'memarg' && imm !== 'i32') checkIndex(ctx, imm, nLocalsAll);
     const ctl = o.control;
