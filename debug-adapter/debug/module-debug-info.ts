@@ -15,6 +15,7 @@ import { listWatFunctions } from '../source-map/wat-instr-lines';
 import { newCursor, scanInstr } from '../wasm/instr-scanner';
 import { customSections, importCount, type Module } from '../wasm/module';
 import { decodeNameSection } from '../wasm/name-section';
+import { demangle } from '../wasm/demangle';
 import { PrintContext, printFunctionLines, type PrintedLine } from '../wasm/printer';
 import { parseModule } from '../wasm/reader';
 import type { DebugStart } from './debug-protocol';
@@ -140,8 +141,11 @@ export class ModuleDebugView {
     let funcIndex = range ? this.functionAt(range.start) : this.info.names.findIndex((n, i) => i >= this.info.importedFuncs && (n === want || n === name));
     if (funcIndex < 0) funcIndex = this.functionByIndexName(name);
     if (funcIndex < 0 && want === 'main') {
-      // wasi-libc links C's main as __original_main (int main(void)) or __main_argc_argv.
-      funcIndex = this.info.names.findIndex((n, i) => i >= this.info.importedFuncs && (n === '__original_main' || n === '__main_argc_argv'));
+      // A Rust program's own main is `<crate>::main`; wasi-libc links C's main as
+      // __original_main (int main(void)) or __main_argc_argv.
+      const defined = (test: (n: string) => boolean) => this.info.names.findIndex((n, i) => i >= this.info.importedFuncs && test(n));
+      funcIndex = defined((n) => /^[A-Za-z_][A-Za-z0-9_]*::main$/.test(n));
+      if (funcIndex < 0) funcIndex = defined((n) => n === '__original_main' || n === '__main_argc_argv');
     }
     if (funcIndex < 0) return { error: `No function named ${name} in this module.` };
     if (!range) {
@@ -350,6 +354,9 @@ function dwarfLocals(bytes: Uint8Array, view: ModuleDebugView): Record<number, {
   return out;
 }
 
+/** A name-section name with Rust's mangling undone (wasm/demangle.ts). */
+const demangleOpt = (n: string | undefined): string | undefined => (n === undefined ? undefined : demangle(n));
+
 function functionNames(m: Module, importedFuncs: number, lines: SourceLineMap | undefined): string[] {
   const names: string[] = [];
   let ns: Map<number, string> = new Map();
@@ -362,14 +369,14 @@ function functionNames(m: Module, importedFuncs: number, lines: SourceLineMap | 
     }
   }
   let i = 0;
-  for (const imp of m.imports) if (imp.desc.kind === 'func') names.push(ns.get(i) ?? `${imp.module}.${imp.name}`), i++;
+  for (const imp of m.imports) if (imp.desc.kind === 'func') names.push(demangleOpt(ns.get(i)) ?? `${imp.module}.${imp.name}`), i++;
   m.bodies.forEach((b, d) => {
     const f = importedFuncs + d;
     // Source names first: clang's name section says `__original_main` where the source says `main`.
     const fromLines = lines?.functionAt(b.codeStart);
     const dwarf = fromLines && fromLines.start <= b.start + 1 && fromLines.end >= b.end - 1 ? fromLines.name : undefined;
     // Unnamed: `$func<N>`, the name the report, the CodeLens and trap messages give it too.
-    names.push(dwarf ?? ns.get(f) ?? `$func${f}`);
+    names.push(dwarf ?? demangleOpt(ns.get(f)) ?? `$func${f}`);
   });
   return names;
 }

@@ -18,6 +18,7 @@ import {
   type FunctionBody, type Limits, type Module,
 } from '../wasm/module';
 import { decodeNameSection, encodeNameSection } from '../wasm/name-section';
+import { demangle } from '../wasm/demangle';
 import { markDirty, remapFunctionIndices } from '../wasm/module-edit';
 import { WasmDecodeError } from '../wasm/errors';
 import { op } from '../wasm/opcodes';
@@ -673,7 +674,7 @@ function growBody(mem: number, is64: boolean, growHook: number): FunctionBody {
   return { sizeStart: -1, start: -1, codeStart: -1, end: -1, locals: [], replacement: w.finish() };
 }
 
-/** Name of every function in the original index space: name section, else `$func<N>`. */
+/** Name of every function in the original index space: name section (Rust's mangling undone), else `$func<N>`. */
 function functionNames(m: Module, importedFuncs: number, definedFuncs: number, warnings: string[]): string[] {
   const names: string[] = new Array(importedFuncs + definedFuncs);
   for (let i = 0; i < names.length; i++) names[i] = `$func${i}`;
@@ -681,7 +682,7 @@ function functionNames(m: Module, importedFuncs: number, definedFuncs: number, w
     if (s.custom?.name !== 'name') continue;
     try {
       const ns = decodeNameSection(s.custom.content, s.contentStart);
-      for (const [i, n] of ns.functions) if (i < names.length) names[i] = n;
+      for (const [i, n] of ns.functions) if (i < names.length) names[i] = demangle(n);
     } catch (e) {
       warnings.push(`name section unreadable: ${(e as Error).message}`);
     }
