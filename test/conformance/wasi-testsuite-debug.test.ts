@@ -63,7 +63,22 @@ for (const t of tests) {
           }
         }
         stoppedInMain++;
-        await dc.continueRequest({ threadId: 1 });
+        // A few steps of each kind; the program must still end as it should.
+        for (const kind of ['next', 'stepIn', 'next', 'stepOut', 'next'] as const) {
+          const again = new Promise<DebugProtocol.StoppedEvent | undefined>((resolve) => {
+            dc.once('stopped', resolve);
+            dc.once('terminated', () => resolve(undefined));
+          });
+          if (kind === 'next') await dc.nextRequest({ threadId: 1 });
+          else if (kind === 'stepIn') await dc.stepInRequest({ threadId: 1 });
+          else await dc.stepOutRequest({ threadId: 1 });
+          const st2 = await again;
+          if (!st2) break;
+          assert.equal(st2.body.reason, 'step');
+          const fr = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+          assert.ok(fr.length > 0);
+        }
+        await dc.continueRequest({ threadId: 1 }).catch(() => undefined);
       }
       const code = (await exited).body.exitCode;
       assert.equal(code, t.exitCode, out.text());
