@@ -8,10 +8,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { instrument } from '../debug-adapter/instrument/instrument';
 import { interleaved, readRepoFile, repoRoot, wasiProgram, type Bench, type BenchRow } from './bench-kit';
+import { writeYosysShare } from '../test/conformance/yosys-share';
 
 const REPS = Number(process.env.BENCH_REPS ?? 7);
 
@@ -92,15 +92,6 @@ const bench: Bench = {
 
 const YOSYS = join(repoRoot, 'node_modules/@yowasp/yosys/gen');
 
-type Tree = { [name: string]: string | Tree | URL };
-function writeTree(dir: string, tree: Tree): void {
-  mkdirSync(dir, { recursive: true });
-  for (const [name, v] of Object.entries(tree)) {
-    if (typeof v === 'string') writeFileSync(join(dir, name), v);
-    else if (!(v instanceof URL)) writeTree(join(dir, name), v);
-  }
-}
-
 /** A design that keeps Yosys busy for about a second: a 32x32 multiplier and 24 counters. */
 function design(): string {
   const n = 24;
@@ -115,8 +106,7 @@ async function yosysRows(): Promise<BenchRow[]> {
   if (!existsSync(file)) return [{ metric: 'yosys', value: NaN, unit: '', note: '@yowasp/yosys not installed' }];
   const root = mkdtempSync(join(tmpdir(), 'wasiscope-bench-yosys-'));
   try {
-    const { filesystem } = (await import(pathToFileURL(join(YOSYS, 'resources-yosys.js')).href)) as { filesystem: { share: Tree } };
-    writeTree(join(root, 'share'), filesystem.share);
+    await writeYosysShare(YOSYS, join(root, 'share'));
     mkdirSync(join(root, 'w'));
     mkdirSync(join(root, 'tmp'));
     writeFileSync(join(root, 'w', 'top.v'), design());

@@ -15,6 +15,7 @@
 
 import type { Bench, BenchRow } from './bench-kit';
 import { interleaved } from './bench-kit';
+import { ByteWriter } from '../debug-adapter/wasm/byte-writer';
 
 /** Functions the dispatch switches over (ruby.wasm has 17,825). */
 const N = 16384;
@@ -22,23 +23,14 @@ const CALLS = 20_000_000;
 const reps = Number(process.env.BENCH_REPS ?? 5);
 
 const u = (v: number): number[] => {
-  const o: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v) b |= 0x80;
-    o.push(b);
-  } while (v);
-  return o;
+  const w = new ByteWriter(8);
+  w.u32(v);
+  return [...w.finish()];
 };
 const s = (v: number): number[] => {
-  const o: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) return [...o, b];
-    o.push(b | 0x80);
-  }
+  const w = new ByteWriter(8);
+  w.s32(v);
+  return [...w.finish()];
 };
 const vec = (items: number[][]): number[] => [...u(items.length), ...items.flat()];
 const section = (id: number, body: number[]): number[] => [id, ...u(body.length), ...body];

@@ -12,6 +12,14 @@ import { decodeNameSection } from '../wasm/name-section';
 import { customSections, importCount } from '../wasm/module';
 import { FuelMeter, OutOfFuelError, type FuelMeterOptions, type MemoryGrowInfo } from '../runtime/fuel-meter';
 import type { InstrumentedModule } from './types';
+import { ByteWriter } from '../wasm/byte-writer';
+
+/** Unsigned LEB128 bytes of `v` (for modules written by hand). */
+const leb = (v: number): number[] => {
+  const w = new ByteWriter(8);
+  w.u32(v);
+  return [...w.finish()];
+};
 
 interface Instance { exports: Record<string, unknown> }
 const WA = (globalThis as unknown as {
@@ -400,16 +408,6 @@ test('a start function runs after the meter is bound: a fuel limit stops an endl
 });
 
 test('a function with as many locals as V8 allows cannot take the two the instrumentation adds: a clear error, not an engine failure later', () => {
-  const leb = (v: number): number[] => {
-    const o: number[] = [];
-    do {
-      let b = v & 0x7f;
-      v >>>= 7;
-      if (v) b |= 0x80;
-      o.push(b);
-    } while (v);
-    return o;
-  };
   const moduleWith = (locals: number): Uint8Array => {
     const body = [1, ...leb(locals), 0x7f, 0x01, 0x0b]; // one group of i32 locals; nop; end
     const code = [1, ...leb(body.length), ...body];
@@ -421,16 +419,6 @@ test('a function with as many locals as V8 allows cannot take the two the instru
 });
 
 test('a function that would outgrow V8\'s 7,654,321-byte limit once instrumented gets a clear error', () => {
-  const leb = (v: number): number[] => {
-    const o: number[] = [];
-    do {
-      let b = v & 0x7f;
-      v >>>= 7;
-      if (v) b |= 0x80;
-      o.push(b);
-    } while (v);
-    return o;
-  };
   // 1.2 M times `i32.const 1; if; end`: 6 MB of code V8 takes, and a run boundary every 5 bytes.
   const n = 1_200_000;
   const body = new Uint8Array(1 + 5 * n + 1);

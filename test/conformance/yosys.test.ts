@@ -9,12 +9,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { WASI } from 'node:wasi';
 import { plainJson } from '../../debug-adapter/wasi/json-lines';
 import { runModule } from '../../debug-adapter/runtime/module-runner';
 import type { RuntimeEvent } from '../../debug-adapter/runtime/events';
 import type { RunOptions } from '../../debug-adapter/runtime/run-options';
+import { writeYosysShare } from './yosys-share';
 
 const gen = fileURLToPath(new URL('../../node_modules/@yowasp/yosys/gen/', import.meta.url));
 const program = join(gen, 'yosys.core.wasm');
@@ -27,23 +28,11 @@ endmodule
 `;
 const SCRIPT = 'read_verilog /w/counter.v; synth -top counter -noabc; stat; write_json /w/out.json';
 
-type Tree = { [name: string]: string | Tree | URL };
-
-/** YoWASP ships Yosys's share/ directory inside a JS module; write it out as files. */
-function writeTree(dir: string, tree: Tree): void {
-  mkdirSync(dir, { recursive: true });
-  for (const [name, v] of Object.entries(tree)) {
-    if (typeof v === 'string') writeFileSync(join(dir, name), v);
-    else if (!(v instanceof URL)) writeTree(join(dir, name), v);
-  }
-}
-
 test('Yosys (30 MB of C++) synthesises a design instrumented and audited, as under node:wasi; replay reproduces it', { skip: !present && '@yowasp/yosys is not installed', timeout: 180_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'wasiscope-yosys-'));
   try {
-    const { filesystem } = (await import(pathToFileURL(join(gen, 'resources-yosys.js')).href)) as { filesystem: { share: Tree } };
     const share = join(root, 'share');
-    writeTree(share, filesystem.share);
+    await writeYosysShare(gen, share);
     const workdir = (name: string): { w: string; t: string } => {
       const w = join(root, name, 'w');
       const t = join(root, name, 'tmp');
