@@ -549,6 +549,10 @@ export class DebugEngine {
   private dwarfValue(v: DwarfVariable, f: number, frameBase?: number): Value {
     const loc = v.location;
     const type: CType = v.type ?? { kind: 'void', name: 'void' };
+    if (frameBase !== undefined && (loc.kind === 'wasm' || loc.kind === 'wasmAddr')) {
+      // Only the top frame at a site spilled its locals: the scratch copies hold another frame's.
+      throw new EvalError(`it lives in a wasm ${loc.space} of this frame, which is not captured here (optimized code?)`);
+    }
     const wasmVar = (space: string, index: number): Value => {
       const x = space === 'local' ? this.localValue(f, index) : space === 'global' ? this.globalValue(index) : undefined;
       if (!x) throw new EvalError(`its ${space} ${index} is not available here`);
@@ -588,7 +592,10 @@ export class DebugEngine {
   private stackUseOf(f: number): StackUse | undefined {
     const def = f - this.im.importedFuncs;
     const m = this.mod;
-    if (!m || this.spGlobal < 0 || def < 0 || def >= m.bodies.length) return undefined;
+    if (!m || this.spGlobal < 0 || def >= m.bodies.length) return undefined;
+    // A host frame (an import such as the WASI call a capability stop is in) leaves the module's
+    // stack pointer as it found it.
+    if (def < 0) return { frameSize: 0, baseLocal: -1, storeAt: -1, restoreAt: Infinity };
     let u = this.stackUses.get(f);
     if (u === undefined) {
       u = stackUse(this.im.original, m.bodies[def], m.types[m.funcs[def]].params.length, this.spGlobal) ?? null;

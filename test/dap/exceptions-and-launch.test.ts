@@ -79,6 +79,38 @@ test('a trap stops with its kind at the trapping line (C), then the run ends wit
   }
 });
 
+test('a denied capability stops inside libc: the C frames below show their variables, optimized libc frames say why not', async () => {
+  const dc = await startClient();
+  try {
+    const src = join(fixtures, 'c/clockstop.c');
+    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await Promise.all([
+      dc.waitForEvent('initialized')
+        .then(() => dc.setExceptionBreakpointsRequest({ filters: ['traps', 'capabilityDenied'] }))
+        .then(() => dc.configurationDoneRequest()),
+      dc.launch({ program: join(fixtures, 'c/clockstop.wasm'), policy: { clocks: false } }),
+    ]);
+    assert.equal((await stopped).body.description, 'capability denied');
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    const at = (name: string) => frames.findIndex((f) => f.name === name);
+    assert.ok(at('stamp') > 0 && at('main') > at('stamp'), frames.map((f) => f.name).join(' < '));
+    assert.equal(frames[at('stamp')].line, markLine(src, 'stamp_clock'));
+    const cVars = async (i: number) => {
+      const scopes = (await dc.scopesRequest({ frameId: frames[i].id })).body.scopes;
+      const vs = (await dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables;
+      return Object.fromEntries(vs.map((v) => [v.name, v.value]));
+    };
+    const stamp = await cVars(at('stamp'));
+    assert.deepEqual([stamp.tag, stamp.scaled], ['7', '7000'], JSON.stringify(stamp));
+    assert.equal((await cVars(at('main'))).tag, '7');
+    // The innermost frame is libc's (-O2): its variables live in wasm locals no site spilled.
+    // Values read anyway would be another frame's: each says why it has none instead.
+    for (const v of Object.values(await cVars(0))) assert.match(v, /^<.*(not captured|location list|not available|optimized)/, v);
+  } finally {
+    await dc.stop();
+  }
+});
+
 test('a WAT trap stops at its line; with the traps filter off the run just ends', async () => {
   const wat = join(fixtures, 'wat/trap.wat');
   const dc = await startClient();
